@@ -1,0 +1,448 @@
+//! Diagnostics of every phase: stable codes, labelled spans, help, and rendering
+//! (miette's graphical form for people, JSON for machines).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::span::{line_col, Span};
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// A stable diagnostic code. Codes are part of the product: never renamed.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, for documentation and for the test that each has a case.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // ------------------------------------------------------------ syntax
+    /// Something other than what the grammar allows at this point.
+    Unexpected = "clearance::syntax::unexpected",
+    /// A reserved word where a name was expected.
+    KeywordAsName = "clearance::syntax::keyword_as_name",
+    /// `=` where `==` was meant.
+    SingleEquals = "clearance::syntax::single_equals",
+    /// A rule name not followed by `:`.
+    MissingColon = "clearance::syntax::missing_colon",
+    /// A string with no closing quote on its line.
+    UnterminatedString = "clearance::syntax::unterminated_string",
+    /// An escape other than `\" \\ \n \t \u{...}`.
+    InvalidEscape = "clearance::syntax::invalid_escape",
+    /// A date literal that is not a calendar date.
+    InvalidDate = "clearance::syntax::invalid_date",
+    /// An int literal beyond 64 bits.
+    IntOverflow = "clearance::syntax::int_overflow",
+    /// A decimal or percent literal beyond 28 significant digits.
+    NumberOutOfRange = "clearance::syntax::number_out_of_range",
+    /// `a < b < c`.
+    ChainedComparison = "clearance::syntax::chained_comparison",
+    /// Brackets or operators nested beyond the limit.
+    TooDeep = "clearance::syntax::too_deep",
+    /// A policy file larger than the limit.
+    FileTooLarge = "clearance::syntax::file_too_large",
+    /// A name or string longer than the limit.
+    TooLong = "clearance::syntax::too_long",
+    /// More rules, lets or tests than the limit.
+    TooManyItems = "clearance::syntax::too_many_items",
+    /// A file that is not UTF-8 text.
+    NotUtf8 = "clearance::syntax::not_utf8",
+    /// An empty file or one with only comments.
+    EmptyFile = "clearance::syntax::empty_file",
+    /// An item out of the `policy`, `schema`, items order.
+    MisplacedItem = "clearance::syntax::misplaced_item",
+    // ------------------------------------------------------------ names
+    UnknownField = "clearance::name::unknown_field",
+    UnknownName = "clearance::name::unknown_name",
+    UnknownEnumValue = "clearance::name::unknown_enum_value",
+    AmbiguousEnumValue = "clearance::name::ambiguous_enum_value",
+    UnknownFunction = "clearance::name::unknown_function",
+    UnknownRule = "clearance::name::unknown_rule",
+    UnknownType = "clearance::name::unknown_type",
+    DuplicateField = "clearance::name::duplicate_field",
+    DuplicateRule = "clearance::name::duplicate_rule",
+    DuplicateLet = "clearance::name::duplicate_let",
+    DuplicateTest = "clearance::name::duplicate_test",
+    DuplicateEnumValue = "clearance::name::duplicate_enum_value",
+    LetShadowsField = "clearance::name::let_shadows_field",
+    EnumValueShadowed = "clearance::name::enum_value_shadowed",
+    FieldInLet = "clearance::name::field_in_let",
+    LetUsedBeforeDefinition = "clearance::name::let_before_definition",
+    // ------------------------------------------------------------ types
+    Mismatch = "clearance::type::mismatch",
+    PercentWithNumber = "clearance::type::percent_with_number",
+    NotOrdered = "clearance::type::not_ordered",
+    NotBool = "clearance::type::not_bool",
+    BadOperand = "clearance::type::bad_operand",
+    BadArgument = "clearance::type::bad_argument",
+    ArgumentCount = "clearance::type::argument_count",
+    NotAList = "clearance::type::not_a_list",
+    UnguardedOptional = "clearance::type::unguarded_optional",
+    NotOptional = "clearance::type::not_optional",
+    BadListType = "clearance::type::bad_list_type",
+    TextInInterpolation = "clearance::type::text_in_interpolation",
+    ConstantError = "clearance::type::constant_error",
+    // ------------------------------------------------------------ scopes and limits
+    ScopeFieldsMissing = "clearance::scope::fields_missing",
+    ScopeValue = "clearance::scope::unknown_value",
+    LimitQuantity = "clearance::limit::quantity",
+    LimitField = "clearance::limit::field",
+    LimitOrderMismatch = "clearance::limit::order_mismatch",
+    LimitUsesRecord = "clearance::limit::uses_record",
+    // ------------------------------------------------------------ tests
+    TestMissingField = "clearance::test::missing_field",
+    TestUnknownField = "clearance::test::unknown_field",
+    TestNotLiteral = "clearance::test::not_literal",
+    TestOutcomeCount = "clearance::test::outcome_count",
+    TestUnknownRule = "clearance::test::unknown_rule",
+    // ------------------------------------------------------------ evaluation
+    LimitNotSupported = "clearance::eval::limit_not_supported",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A labelled span of source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+    pub primary: bool,
+}
+
+/// One problem found in a policy, located in its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`, labelled with `label`.
+    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: vec![Label {
+                span,
+                text: label.into(),
+                primary: true,
+            }],
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+            primary: false,
+        });
+        self
+    }
+
+    /// Where the diagnostic points: its primary label.
+    pub fn span(&self) -> Span {
+        self.labels
+            .iter()
+            .find(|l| l.primary)
+            .or(self.labels.first())
+            .map_or(Span::default(), |l| l.span)
+    }
+
+    /// Attaches the file so that miette can render it.
+    pub fn with_source<'a>(&'a self, source: &'a SourceFile) -> Located<'a> {
+        Located {
+            diagnostic: self,
+            source,
+        }
+    }
+}
+
+/// A policy file's name and text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// A diagnostic with its source: a [`miette::Diagnostic`] ready to render.
+#[derive(Debug)]
+pub struct Located<'a> {
+    pub diagnostic: &'a Diagnostic,
+    pub source: &'a SourceFile,
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Located<'_> {}
+
+impl miette::Diagnostic for Located<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let len = self.source.text.len();
+        Some(Box::new(self.diagnostic.labels.iter().map(move |l| {
+            // A span may point just past the end (an unexpected end of file).
+            let start = l.span.start.min(len);
+            let end = l.span.end.clamp(start, len);
+            let span = miette::SourceSpan::new(start.into(), end - start);
+            let text = (!l.text.is_empty()).then(|| l.text.clone());
+            if l.primary {
+                miette::LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                miette::LabeledSpan::new_with_span(text, span)
+            }
+        })))
+    }
+}
+
+impl miette::SourceCode for Located<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner =
+            self.source
+                .text
+                .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.source.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// How to draw diagnostics for people.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub unicode: bool,
+    pub width: usize,
+}
+
+impl Default for RenderOptions {
+    /// Plain, stable output: the form snapshots use.
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            unicode: true,
+            width: 100,
+        }
+    }
+}
+
+/// Renders one diagnostic in miette's graphical form.
+pub fn render(diagnostic: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
+    let theme = match (options.unicode, options.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, _) => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false);
+    let mut out = String::new();
+    let located = diagnostic.with_source(source);
+    if handler.render_report(&mut out, &located).is_err() {
+        out = format!("{}: {}\n", diagnostic.code, diagnostic.message);
+    }
+    out
+}
+
+/// The machine-readable form of a diagnostic (`--format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonDiagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub span: JsonSpan,
+    pub labels: Vec<JsonLabel>,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonLabel {
+    pub message: String,
+    pub primary: bool,
+    pub line: usize,
+    pub column: usize,
+    pub span: JsonSpan,
+}
+
+impl JsonDiagnostic {
+    pub fn new(d: &Diagnostic, source: &SourceFile) -> Self {
+        let span = d.span();
+        let (line, column) = line_col(&source.text, span.start);
+        JsonDiagnostic {
+            code: d.code,
+            severity: d.severity,
+            message: d.message.clone(),
+            file: source.name.clone(),
+            line,
+            column,
+            span: JsonSpan {
+                start: span.start,
+                end: span.end,
+            },
+            labels: d
+                .labels
+                .iter()
+                .map(|l| {
+                    let (line, column) = line_col(&source.text, l.span.start);
+                    JsonLabel {
+                        message: l.text.clone(),
+                        primary: l.primary,
+                        line,
+                        column,
+                        span: JsonSpan {
+                            start: l.span.start,
+                            end: l.span.end,
+                        },
+                    }
+                })
+                .collect(),
+            help: d.help.clone(),
+        }
+    }
+}
+
+/// Up to `n` names from `candidates` closest to `name`, for "did you mean" help.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        let close = strsim::damerau_levenshtein(name, c) <= (name.len().max(3) / 3).max(1)
+            || score >= 0.85;
+        if close && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Formats a list of names as `` `a`, `b` or `c` ``.
+pub fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|n| format!("`{n}`")).collect();
+            format!("{} or `{last}`", init.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {c}");
+        }
+    }
+
+    #[test]
+    fn suggestions_find_close_names() {
+        let fields = ["domestic_quota", "units", "tier"];
+        assert_eq!(did_you_mean("domestic_qouta", fields), Some("domestic_quota"));
+        assert_eq!(did_you_mean("unit", fields), Some("units"));
+        assert_eq!(did_you_mean("zzz", fields), None);
+    }
+
+    #[test]
+    fn one_of_lists_names() {
+        assert_eq!(one_of(&["a"]), "`a`");
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}
