@@ -336,3 +336,106 @@ impl Policy {
         })
     }
 }
+
+/// Binding strength of an expression's top operator (higher binds tighter).
+fn precedence(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary { op, .. } => match op.node {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In
+            | BinaryOp::NotIn => 4,
+            BinaryOp::Coalesce => 5,
+            BinaryOp::Add | BinaryOp::Sub => 6,
+            BinaryOp::Mul | BinaryOp::Div => 7,
+        },
+        ExprKind::Unary { op, .. } => match op.node {
+            UnaryOp::Not => 3,
+            UnaryOp::Neg => 8,
+        },
+        _ => 9,
+    }
+}
+
+/// Prints an expression in canonical form, with only the parentheses it needs.
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn wrap(f: &mut std::fmt::Formatter<'_>, e: &Expr, min: u8) -> std::fmt::Result {
+            if precedence(e) < min {
+                write!(f, "({e})")
+            } else {
+                write!(f, "{e}")
+            }
+        }
+        match &self.kind {
+            ExprKind::Bool(b) => write!(f, "{b}"),
+            ExprKind::Int(i) => write!(f, "{i}"),
+            ExprKind::Decimal(d) => write!(f, "{d}"),
+            ExprKind::Percent(p) => write!(f, "{p}%"),
+            ExprKind::Text(t) => write!(f, "{}", quote(t)),
+            ExprKind::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            ExprKind::Name(n) => f.write_str(n),
+            ExprKind::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            ExprKind::Has(field) => write!(f, "has {}", field.node),
+            ExprKind::Call { function, args } => {
+                write!(f, "{}(", function.node)?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str(")")
+            }
+            ExprKind::Unary { op, operand } => {
+                let p = precedence(self);
+                match op.node {
+                    UnaryOp::Not => f.write_str("not ")?,
+                    UnaryOp::Neg => f.write_str("-")?,
+                }
+                wrap(f, operand, p)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let p = precedence(self);
+                // Comparisons do not chain: both sides bind tighter. Others are left-associative.
+                let lmin = if p == 4 { p + 1 } else { p };
+                wrap(f, lhs, lmin)?;
+                write!(f, " {} ", op.node.as_str())?;
+                wrap(f, rhs, p + 1)
+            }
+        }
+    }
+}
+
+/// A string literal with its escapes.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

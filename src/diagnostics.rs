@@ -420,6 +420,11 @@ pub fn one_of(names: &[&str]) -> String {
     }
 }
 
+/// Formats a list of names as `` `a`, `b` and `c` ``.
+pub fn all_of(names: &[&str]) -> String {
+    one_of(names).replacen(" or ", " and ", 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,277 @@
+//! The checked form of a policy: names resolved to slots and constants, enum
+//! values to small integers, every expression typed. Evaluation runs on this.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::ast::{OutcomeKind, Verdict};
+use crate::span::Span;
+use crate::value::{EnumType, Type, Value};
+
+/// A checked policy, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct CheckedPolicy {
+    pub name: String,
+    pub default: Decision,
+    pub schema: Schema,
+    /// `let` constants in file order, with their values.
+    pub constants: Vec<Constant>,
+    pub rules: Vec<Rule>,
+    pub tests: Vec<Test>,
+}
+
+/// The decision for one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allow,
+    Deny,
+    Waitlist,
+    Error,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [
+        Decision::Allow,
+        Decision::Deny,
+        Decision::Waitlist,
+        Decision::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::Waitlist => "waitlist",
+            Decision::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+}
+
+impl From<OutcomeKind> for Decision {
+    fn from(o: OutcomeKind) -> Self {
+        match o {
+            OutcomeKind::Allow => Decision::Allow,
+            OutcomeKind::Deny => Decision::Deny,
+            OutcomeKind::Waitlist => Decision::Waitlist,
+            OutcomeKind::Error => Decision::Error,
+        }
+    }
+}
+
+/// The record schema: one slot per field.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub fields: Vec<Field>,
+    pub enums: Vec<EnumType>,
+    /// Field name → slot, for decoders (resolved once per input, not per record).
+    pub slots: HashMap<String, usize>,
+    /// The `id` field's slot, when the schema has one: it labels results.
+    pub id: Option<usize>,
+    /// The `action` and `item` enum fields, when declared.
+    pub action: Option<usize>,
+    pub item: Option<usize>,
+}
+
+impl Schema {
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.slots.get(name).copied()
+    }
+}
+
+/// One field of the schema.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Constant {
+    pub name: String,
+    pub ty: Type,
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub name_span: Span,
+    pub span: Span,
+    pub verdict: Verdict,
+    pub scope: Option<Scope>,
+    pub kind: RuleKind,
+    pub because: Option<Template>,
+    /// The condition as written (canonical form), for generated reasons.
+    pub condition_text: Option<String>,
+    /// The scope as written, e.g. `import H200`.
+    pub scope_text: Option<String>,
+    /// Fields the condition reads, shown with their values in generated reasons.
+    pub shown_fields: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// Fires when the condition is false (`require`).
+    Require(Expr),
+    /// Fires when the condition is true, or always when there is none.
+    When(Option<Expr>),
+    /// Allocation across the batch.
+    Limit(Limit),
+}
+
+/// `ACTION [ITEMS]` as enum indices; `items` empty means any item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub action: u32,
+    pub items: Vec<u32>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Limit {
+    /// The cap, evaluated at check time (an `int` or `decimal`).
+    pub cap: Value,
+    /// The quantity field; `None` for `records`.
+    pub quantity: Option<usize>,
+    pub per: Option<usize>,
+    pub order_by: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    Text(String),
+    Expr(Expr),
+}
+
+/// A typed expression over slots.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Const(Value),
+    Field(usize),
+    List(Vec<Expr>),
+    Has(usize),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    In {
+        needle: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `field ?? default`
+    Coalesce(Box<Expr>, Box<Expr>),
+    Call(Builtin, Vec<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    Len,
+    Lower,
+    Upper,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Min,
+    Max,
+    Abs,
+    Round,
+}
+
+impl Builtin {
+    pub const ALL: [(&'static str, Builtin); 10] = [
+        ("len", Builtin::Len),
+        ("lower", Builtin::Lower),
+        ("upper", Builtin::Upper),
+        ("contains", Builtin::Contains),
+        ("starts_with", Builtin::StartsWith),
+        ("ends_with", Builtin::EndsWith),
+        ("min", Builtin::Min),
+        ("max", Builtin::Max),
+        ("abs", Builtin::Abs),
+        ("round", Builtin::Round),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Builtin::ALL
+            .iter()
+            .find(|(_, b)| *b == self)
+            .map_or("?", |(n, _)| n)
+    }
+
+    pub fn signature(self) -> &'static str {
+        match self {
+            Builtin::Len => "len(text | list) -> int",
+            Builtin::Lower => "lower(text) -> text",
+            Builtin::Upper => "upper(text) -> text",
+            Builtin::Contains => "contains(text, text) -> bool",
+            Builtin::StartsWith => "starts_with(text, text) -> bool",
+            Builtin::EndsWith => "ends_with(text, text) -> bool",
+            Builtin::Min => "min(a, b): two values of one orderable type",
+            Builtin::Max => "max(a, b): two values of one orderable type",
+            Builtin::Abs => "abs(number) -> number",
+            Builtin::Round => "round(decimal, int) -> decimal",
+        }
+    }
+}
+
+/// A checked test block.
+#[derive(Debug, Clone)]
+pub struct Test {
+    pub name: String,
+    pub span: Span,
+    pub expect_span: Span,
+    /// One row of slot values per record of `given`.
+    pub records: Vec<Vec<Value>>,
+    pub expect: Vec<ExpectedOutcome>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExpectedOutcome {
+    pub decision: Decision,
+    /// Rule indices that must have fired.
+    pub by: Vec<usize>,
+    pub span: Span,
+}

@@ -1,0 +1,101 @@
+//! `clearance check POLICY...`
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::{json_diagnostics, print_diagnostics, print_file_error, read_policy, EXIT_INVALID, EXIT_OK};
+use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, Severity};
+use clearance::span::Span;
+
+/// Parse and type-check policy files, printing every problem found.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Policy files to check.
+    #[arg(required = true, value_name = "POLICY")]
+    pub files: Vec<String>,
+    /// `human`: drawn against the source on stderr; `json`: one document on stdout.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Serialize)]
+struct JsonReport {
+    files: Vec<JsonFile>,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFile {
+    file: String,
+    ok: bool,
+    diagnostics: Vec<JsonDiagnostic>,
+}
+
+pub fn run(args: CheckArgs) -> u8 {
+    let mut report = JsonReport {
+        files: Vec::new(),
+        errors: 0,
+        warnings: 0,
+    };
+    for path in &args.files {
+        let source = match read_policy(path) {
+            Ok(s) => s,
+            Err(message) => {
+                report.errors += 1;
+                match args.format {
+                    CheckFormat::Human => print_file_error(&message),
+                    CheckFormat::Json => report.files.push(JsonFile {
+                        file: path.clone(),
+                        ok: false,
+                        diagnostics: vec![JsonDiagnostic::new(
+                            &Diagnostic::error(Code::NotUtf8, message, Span::default(), ""),
+                            &clearance::diagnostics::SourceFile::new(path.as_str(), ""),
+                        )],
+                    }),
+                }
+                continue;
+            }
+        };
+        let diagnostics = match clearance::compile(&source.text) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        };
+        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        report.errors += errors;
+        report.warnings += diagnostics.len() - errors;
+        match args.format {
+            CheckFormat::Human => {
+                print_diagnostics(&diagnostics, &source);
+                if errors == 0 {
+                    eprintln!("{path}: ok");
+                }
+            }
+            CheckFormat::Json => report.files.push(JsonFile {
+                file: path.clone(),
+                ok: errors == 0,
+                diagnostics: json_diagnostics(&diagnostics, &source),
+            }),
+        }
+    }
+    match args.format {
+        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
+        CheckFormat::Human if report.errors > 0 => eprintln!(
+            "{} error{} found",
+            report.errors,
+            if report.errors == 1 { "" } else { "s" }
+        ),
+        CheckFormat::Human => {}
+    }
+    if report.errors > 0 {
+        EXIT_INVALID
+    } else {
+        EXIT_OK
+    }
+}

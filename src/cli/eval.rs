@@ -1,0 +1,156 @@
+//! `clearance eval POLICY --data FILE`
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+
+use clap::{Args, ValueEnum};
+
+use super::output::{CsvOut, TableOut};
+use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use clearance::check::Decision;
+use clearance::data::DataFormat;
+use clearance::run::{evaluate, unsupported, Report, Summary};
+
+/// Evaluate a policy over a batch of records: one decision per record, with reasons.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// The policy file.
+    #[arg(value_name = "POLICY")]
+    pub policy: String,
+    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`), or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub data: String,
+    /// The data format, when the file name does not tell (required for `-`).
+    #[arg(long, value_enum)]
+    pub data_format: Option<DataFormat>,
+    /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Exit with 1 when any record gets one of these decisions.
+    #[arg(long, value_delimiter = ',', value_name = "DECISIONS", default_value = "error", value_parser = parse_decision)]
+    pub fail_on: Vec<Decision>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Ndjson,
+    Csv,
+}
+
+fn parse_decision(s: &str) -> Result<Decision, String> {
+    Decision::parse(s.trim()).ok_or_else(|| format!("`{s}` is not a decision (allow, deny, waitlist, error)"))
+}
+
+pub fn run(args: EvalArgs) -> u8 {
+    let source = match read_policy(&args.policy) {
+        Ok(s) => s,
+        Err(m) => {
+            print_file_error(&m);
+            return EXIT_INVALID;
+        }
+    };
+    let policy = match clearance::compile(&source.text) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&d, &source);
+            eprintln!("the policy has errors; nothing was evaluated");
+            return EXIT_INVALID;
+        }
+    };
+    let unsupported = unsupported(&policy);
+    if !unsupported.is_empty() {
+        print_diagnostics(&unsupported, &source);
+        return EXIT_INVALID;
+    }
+    let format = match args.data_format.or_else(|| DataFormat::from_path(&args.data)) {
+        Some(f) => f,
+        None => {
+            print_file_error(&format!(
+                "cannot tell the format of `{}` from its name; pass --data-format json, ndjson or csv",
+                args.data
+            ));
+            return EXIT_INVALID;
+        }
+    };
+    let input: Box<dyn BufRead> = if args.data == "-" {
+        Box::new(BufReader::new(io::stdin().lock()))
+    } else {
+        match File::open(&args.data) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Err(e) => {
+                print_file_error(&format!("cannot read `{}`: {e}", args.data));
+                return EXIT_INVALID;
+            }
+        }
+    };
+    let output_format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Ndjson
+    });
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match output_format {
+        OutputFormat::Ndjson => evaluate(&policy, format, input, &mut |r| {
+            let _ = serde_json::to_writer(&mut out, &r);
+            let _ = out.write_all(b"\n");
+        }),
+        OutputFormat::Csv => {
+            let mut csv = CsvOut::new(&mut out);
+            evaluate(&policy, format, input, &mut |r| csv.write(&r))
+        }
+        OutputFormat::Json | OutputFormat::Table => {
+            let mut results = Vec::new();
+            let summary = evaluate(&policy, format, input, &mut |r| results.push(r));
+            if let Ok(summary) = &summary {
+                let report = Report {
+                    policy: policy.name.clone(),
+                    summary: *summary,
+                    results,
+                };
+                if output_format == OutputFormat::Json {
+                    let _ = serde_json::to_writer_pretty(&mut out, &report);
+                    let _ = out.write_all(b"\n");
+                } else {
+                    TableOut::new(super::stdout_color()).write(&mut out, &report);
+                }
+            }
+            summary
+        }
+    };
+    let _ = out.flush();
+    drop(out);
+    match result {
+        Ok(summary) => {
+            if output_format != OutputFormat::Table {
+                eprintln!("{}", summary_line(&summary));
+            }
+            if args.fail_on.iter().any(|d| summary.count(*d) > 0) {
+                EXIT_FAILED
+            } else {
+                EXIT_OK
+            }
+        }
+        Err(e) => {
+            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            print_file_error(&format!("{}{at}: {}", args.data, e.message));
+            EXIT_INVALID
+        }
+    }
+}
+
+/// `250 records: 180 allow, 40 deny, 20 waitlist, 10 error (12 with warnings)`
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "{} record{}: {} allow, {} deny, {} waitlist, {} error ({} with warnings)",
+        s.records,
+        if s.records == 1 { "" } else { "s" },
+        s.allow,
+        s.deny,
+        s.waitlist,
+        s.error,
+        s.warned
+    )
+}

@@ -1,0 +1,125 @@
+//! Output formats for people (table) and spreadsheets (CSV). Values from data are
+//! escaped: control characters never reach a terminal raw, and CSV cells cannot
+//! start a spreadsheet formula.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use clearance::check::Decision;
+use clearance::run::{RecordResult, Report};
+
+/// Replaces control characters (including ESC of ANSI sequences) with `\u{..}`.
+pub fn escape_control(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+            .collect(),
+    )
+}
+
+pub struct TableOut {
+    color: bool,
+}
+
+impl TableOut {
+    pub fn new(color: bool) -> Self {
+        TableOut { color }
+    }
+
+    fn paint(&self, d: Decision, text: &str) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let code = match d {
+            Decision::Allow => "32",
+            Decision::Deny => "31",
+            Decision::Waitlist => "33",
+            Decision::Error => "35;1",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    pub fn write(&self, out: &mut dyn Write, report: &Report) {
+        let labels: Vec<Cow<str>> = report.results.iter().map(|r| escape_control(&r.record)).collect();
+        let w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max("RECORD".len());
+        let _ = writeln!(out, "{:<w$}  {:<8}  REASONS", "RECORD", "DECISION");
+        for (r, label) in report.results.iter().zip(&labels) {
+            let d = r.outcome.decision;
+            let mut lines: Vec<String> = Vec::new();
+            for e in &r.outcome.errors {
+                let at = r.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+                let rule = e.rule.as_ref().map(|r| format!("{r}: ")).unwrap_or_default();
+                lines.push(format!("{at}{rule}{}", escape_control(&e.message)));
+            }
+            for f in &r.outcome.rules {
+                lines.push(format!("{} ({}): {}", f.rule, f.verdict.as_str(), escape_control(&f.reason)));
+            }
+            for f in &r.outcome.warnings {
+                lines.push(format!("warning {}: {}", f.rule, escape_control(&f.reason)));
+            }
+            if lines.is_empty() {
+                lines.push("-".into());
+            }
+            let pad = " ".repeat(8 - d.as_str().len());
+            let _ = writeln!(out, "{:<w$}  {}{pad}  {}", label, self.paint(d, d.as_str()), lines[0]);
+            for l in &lines[1..] {
+                let _ = writeln!(out, "{:<w$}  {:<8}  {l}", "", "");
+            }
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", super::eval::summary_line(&report.summary));
+    }
+}
+
+/// Neutralises a cell that a spreadsheet would run as a formula.
+fn csv_cell(s: &str) -> Cow<'_, str> {
+    let s = escape_control(s);
+    if s.starts_with(['=', '+', '-', '@']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        s
+    }
+}
+
+pub struct CsvOut<'w> {
+    writer: csv::Writer<&'w mut dyn Write>,
+}
+
+impl<'w> CsvOut<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        let mut writer = csv::Writer::from_writer(out);
+        let _ = writer.write_record(["record", "position", "line", "decision", "rules", "reasons", "warnings", "errors"]);
+        CsvOut { writer }
+    }
+
+    pub fn write(&mut self, r: &RecordResult) {
+        let join = |parts: Vec<String>| parts.join("; ");
+        let rules = join(r.outcome.rules.iter().map(|f| f.rule.clone()).collect());
+        let reasons = join(r.outcome.rules.iter().map(|f| f.reason.clone()).collect());
+        let warnings = join(r.outcome.warnings.iter().map(|f| format!("{}: {}", f.rule, f.reason)).collect());
+        let errors = join(
+            r.outcome
+                .errors
+                .iter()
+                .map(|e| match &e.rule {
+                    Some(rule) => format!("{rule}: {}", e.message),
+                    None => e.message.clone(),
+                })
+                .collect(),
+        );
+        let line = r.line.map(|l| l.to_string()).unwrap_or_default();
+        let _ = self.writer.write_record([
+            csv_cell(&r.record).as_ref(),
+            &r.position.to_string(),
+            &line,
+            r.outcome.decision.as_str(),
+            &rules,
+            csv_cell(&reasons).as_ref(),
+            csv_cell(&warnings).as_ref(),
+            csv_cell(&errors).as_ref(),
+        ]);
+    }
+}

@@ -1,0 +1,111 @@
+//! Schema-driven decoding of batch data (JSON array, NDJSON, CSV) into rows of
+//! slot values. Bad data affects only its own record; only input that cannot be
+//! read as a whole is an [`InputError`].
+
+mod csv;
+mod json;
+
+use std::io::BufRead;
+
+use crate::check::Schema;
+use crate::eval::RecordError;
+use crate::value::Value;
+
+/// The format of a data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataFormat {
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line (also `.jsonl`).
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+impl DataFormat {
+    /// The format a file name's extension implies.
+    pub fn from_path(path: &str) -> Option<DataFormat> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(DataFormat::Json),
+            "ndjson" | "jsonl" => Some(DataFormat::Ndjson),
+            "csv" => Some(DataFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// One record read from the input: its position and its row, or what was wrong with it.
+#[derive(Debug, Clone)]
+pub struct InputRecord {
+    /// 1-based position among the records of the input.
+    pub position: usize,
+    /// 1-based line where the record starts (NDJSON, CSV, JSON array).
+    pub line: Option<usize>,
+    pub row: Result<Vec<Value>, RecordError>,
+}
+
+/// Input that cannot be read as a whole (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct InputError {
+    pub message: String,
+    pub line: Option<usize>,
+}
+
+impl InputError {
+    fn new(message: impl Into<String>, line: Option<usize>) -> Self {
+        InputError {
+            message: message.into(),
+            line,
+        }
+    }
+}
+
+/// Longest NDJSON line or JSON array element, in bytes.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads every record of `input`, calling `each` in input order.
+pub fn read_records<R: BufRead>(
+    schema: &Schema,
+    format: DataFormat,
+    input: R,
+    each: &mut dyn FnMut(InputRecord),
+) -> Result<(), InputError> {
+    match format {
+        DataFormat::Ndjson => json::read_ndjson(schema, input, each),
+        DataFormat::Json => json::read_array(schema, input, each),
+        DataFormat::Csv => csv::read_csv(schema, input, each),
+    }
+}
+
+/// Decodes one JSON object (text) into a row.
+pub fn decode_json(schema: &Schema, text: &str) -> Result<Vec<Value>, RecordError> {
+    json::decode_record(schema, text)
+}
+
+fn field_error(schema: &Schema, slot: usize, message: impl Into<String>) -> RecordError {
+    RecordError {
+        rule: None,
+        field: Some(schema.fields[slot].name.clone()),
+        message: message.into(),
+    }
+}
+
+fn record_error(message: impl Into<String>) -> RecordError {
+    RecordError {
+        rule: None,
+        field: None,
+        message: message.into(),
+    }
+}
+
+/// After decoding: every required field present.
+fn check_required(schema: &Schema, row: &[Value]) -> Result<(), RecordError> {
+    for (slot, f) in schema.fields.iter().enumerate() {
+        if !f.optional && row[slot] == Value::Missing {
+            return Err(field_error(schema, slot, format!("the required field `{}` is missing", f.name)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Evaluation of a checked policy: per-record rules, decisions and reasons.
+
+mod expr;
+
+use serde::Serialize;
+
+pub use expr::{const_eval, eval, truth, EvalError};
+
+use crate::ast::Verdict;
+use crate::check::{CheckedPolicy, Decision, Rule, RuleKind, Schema, TemplatePart};
+use crate::value::{Type, Value};
+
+/// A rule that fired on a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fired {
+    pub rule: String,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// Why a record has the decision `error`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordError {
+    /// The rule whose evaluation failed; `None` for bad data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The data field at fault, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The outcome of evaluating one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub decision: Decision,
+    /// Rules that fired with a deny, waitlist or allow verdict, in file order.
+    pub rules: Vec<Fired>,
+    pub warnings: Vec<Fired>,
+    pub errors: Vec<RecordError>,
+}
+
+impl Outcome {
+    /// An outcome for a record whose data could not be read.
+    pub fn data_error(error: RecordError) -> Outcome {
+        Outcome {
+            decision: Decision::Error,
+            rules: Vec::new(),
+            warnings: Vec::new(),
+            errors: vec![error],
+        }
+    }
+}
+
+impl CheckedPolicy {
+    /// Whether any rule allocates with `limit`.
+    pub fn has_limits(&self) -> bool {
+        self.rules.iter().any(|r| matches!(r.kind, RuleKind::Limit(_)))
+    }
+
+    /// Evaluates the per-record rules on one record (a row of slot values in schema order).
+    pub fn evaluate_row(&self, row: &[Value]) -> Outcome {
+        let mut outcome = Outcome {
+            decision: self.default,
+            rules: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        };
+        for rule in &self.rules {
+            if !in_scope(rule, &self.schema, row) {
+                continue;
+            }
+            let fires = match &rule.kind {
+                RuleKind::Require(c) => truth(c, row).map(|ok| !ok),
+                RuleKind::When(Some(c)) => truth(c, row),
+                RuleKind::When(None) => Ok(true),
+                RuleKind::Limit(_) => continue,
+            };
+            let fired = fires.and_then(|fires| {
+                fires
+                    .then(|| self.reason(rule, row))
+                    .transpose()
+            });
+            match fired {
+                Ok(None) => {}
+                Ok(Some(reason)) => {
+                    let f = Fired {
+                        rule: rule.name.clone(),
+                        verdict: rule.verdict,
+                        reason,
+                    };
+                    if rule.verdict == Verdict::Warn {
+                        outcome.warnings.push(f);
+                    } else {
+                        outcome.rules.push(f);
+                    }
+                }
+                Err(e) => outcome.errors.push(RecordError {
+                    rule: Some(rule.name.clone()),
+                    field: None,
+                    message: e.message,
+                }),
+            }
+        }
+        outcome.decision = decide(self.default, &outcome);
+        outcome
+    }
+
+    /// The `because` text with the record's values, or a generated sentence.
+    fn reason(&self, rule: &Rule, row: &[Value]) -> Result<String, EvalError> {
+        let enums = &self.schema.enums;
+        if let Some(t) = &rule.because {
+            let mut out = String::new();
+            for part in &t.parts {
+                match part {
+                    TemplatePart::Text(s) => out.push_str(s),
+                    TemplatePart::Expr(e) => {
+                        let v = eval(e, row)?;
+                        out.push_str(&v.display(&e.ty, enums).to_string());
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        let mut out = match (&rule.kind, &rule.condition_text) {
+            (RuleKind::Require(_), Some(c)) => format!("requires {c}"),
+            (RuleKind::When(_), Some(c)) => format!("{c} holds"),
+            _ => match &rule.scope_text {
+                Some(s) => format!("applies to every {s} record"),
+                None => "applies to every record".to_string(),
+            },
+        };
+        let shown: Vec<String> = rule
+            .shown_fields
+            .iter()
+            .take(4)
+            .map(|s| {
+                let f = &self.schema.fields[*s];
+                format!("{} is {}", f.name, row[*s].display(&f.ty, enums))
+            })
+            .collect();
+        if !shown.is_empty() {
+            out.push_str(&format!(" ({})", shown.join(", ")));
+        }
+        Ok(out)
+    }
+
+    /// The label of a record: its `id` field when the schema has one.
+    pub fn label(&self, row: &[Value], position: usize) -> String {
+        match self.schema.id.map(|s| (&row[s], &self.schema.fields[s].ty)) {
+            Some((Value::Missing, _)) | None => format!("#{position}"),
+            Some((v, ty)) => v.display(ty, &self.schema.enums).to_string(),
+        }
+    }
+}
+
+fn in_scope(rule: &Rule, schema: &Schema, row: &[Value]) -> bool {
+    let Some(scope) = &rule.scope else {
+        return true;
+    };
+    let (Some(a), Some(i)) = (schema.action, schema.item) else {
+        return false;
+    };
+    row.get(a) == Some(&Value::Enum(scope.action))
+        && (scope.items.is_empty()
+            || matches!(row.get(i), Some(Value::Enum(x)) if scope.items.contains(x)))
+}
+
+/// Errors win, then deny, waitlist, allow, and the policy's default.
+fn decide(default: Decision, outcome: &Outcome) -> Decision {
+    if !outcome.errors.is_empty() {
+        return Decision::Error;
+    }
+    let has = |v: Verdict| outcome.rules.iter().any(|f| f.verdict == v);
+    if has(Verdict::Deny) {
+        Decision::Deny
+    } else if has(Verdict::Waitlist) {
+        Decision::Waitlist
+    } else if has(Verdict::Allow) {
+        Decision::Allow
+    } else {
+        default
+    }
+}
+
+/// The type of a slot, for display.
+pub fn slot_type(schema: &Schema, slot: usize) -> &Type {
+    &schema.fields[slot].ty
+}
