@@ -58,7 +58,7 @@ pub enum TypeExprKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Let(Let),
-    Rule(Rule),
+    Rule(Box<Rule>),
     Test(Test),
 }
 
@@ -324,7 +324,7 @@ impl Policy {
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.items.iter().filter_map(|i| match i {
-            Item::Rule(r) => Some(r),
+            Item::Rule(r) => Some(r.as_ref()),
             _ => None,
         })
     }

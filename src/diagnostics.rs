@@ -70,7 +70,6 @@ codes! {
     UnknownEnumValue = "clearance::name::unknown_enum_value",
     AmbiguousEnumValue = "clearance::name::ambiguous_enum_value",
     UnknownFunction = "clearance::name::unknown_function",
-    UnknownRule = "clearance::name::unknown_rule",
     UnknownType = "clearance::name::unknown_type",
     DuplicateField = "clearance::name::duplicate_field",
     DuplicateRule = "clearance::name::duplicate_rule",
@@ -105,6 +104,7 @@ codes! {
     // ------------------------------------------------------------ tests
     TestMissingField = "clearance::test::missing_field",
     TestUnknownField = "clearance::test::unknown_field",
+    /// A test record value that reads a record field.
     TestNotLiteral = "clearance::test::not_literal",
     TestOutcomeCount = "clearance::test::outcome_count",
     TestUnknownRule = "clearance::test::unknown_rule",
@@ -151,7 +151,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `span`, labelled with `label`.
-    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn error(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -275,10 +280,10 @@ impl miette::SourceCode for Located<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner =
-            self.source
-                .text
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .source
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.source.name.clone(),
             inner.data(),
@@ -395,12 +400,15 @@ impl JsonDiagnostic {
 }
 
 /// Up to `n` names from `candidates` closest to `name`, for "did you mean" help.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
-        let close = strsim::damerau_levenshtein(name, c) <= (name.len().max(3) / 3).max(1)
-            || score >= 0.85;
+        let close =
+            strsim::damerau_levenshtein(name, c) <= (name.len().max(3) / 3).max(1) || score >= 0.85;
         if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
@@ -440,7 +448,10 @@ mod tests {
     #[test]
     fn suggestions_find_close_names() {
         let fields = ["domestic_quota", "units", "tier"];
-        assert_eq!(did_you_mean("domestic_qouta", fields), Some("domestic_quota"));
+        assert_eq!(
+            did_you_mean("domestic_qouta", fields),
+            Some("domestic_quota")
+        );
         assert_eq!(did_you_mean("unit", fields), Some("units"));
         assert_eq!(did_you_mean("zzz", fields), None);
     }

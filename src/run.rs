@@ -115,7 +115,11 @@ pub fn evaluate<R: BufRead>(
 }
 
 /// Evaluates everything into one [`Report`].
-pub fn evaluate_all<R: BufRead>(policy: &CheckedPolicy, format: DataFormat, input: R) -> Result<Report, InputError> {
+pub fn evaluate_all<R: BufRead>(
+    policy: &CheckedPolicy,
+    format: DataFormat,
+    input: R,
+) -> Result<Report, InputError> {
     let mut results = Vec::new();
     let summary = evaluate(policy, format, input, &mut |r| results.push(r))?;
     Ok(Report {

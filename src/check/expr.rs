@@ -58,19 +58,31 @@ impl<'a> ExprChecker<'a> {
     /// Describes a type in an author's words.
     pub fn type_words(&self, ty: &Type) -> String {
         match ty {
-            Type::Enum(id) => match self
-                .schema
-                .fields
-                .iter()
-                .find(|f| f.ty == Type::Enum(*id) || f.ty == Type::List(Box::new(Type::Enum(*id))))
-            {
-                Some(f) => format!("a `{}` value", f.name),
-                None => "an enum value".into(),
+            Type::Enum(id) => {
+                match self.schema.fields.iter().find(|f| {
+                    f.ty == Type::Enum(*id) || f.ty == Type::List(Box::new(Type::Enum(*id)))
+                }) {
+                    Some(f) => format!("a `{}` value", f.name),
+                    None => "an enum value".into(),
+                }
+            }
+            Type::List(inner) => match inner.as_ref() {
+                Type::Enum(_) => format!(
+                    "a list of {}s",
+                    self.type_words(inner)
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                ),
+                other => format!("a list of {}", self.type_words(other)),
             },
-            Type::List(inner) => format!("a list of {}", self.type_words(inner).trim_start_matches("a ").trim_start_matches("an ")),
             Type::Int => "`int`".into(),
             other => format!("`{other}`"),
         }
+        .replacen("a `a", "an `a", 1)
+        .replacen("a `e", "an `e", 1)
+        .replacen("a `i", "an `i", 1)
+        .replacen("a `o", "an `o", 1)
+        .replacen("a `u", "an `u", 1)
     }
 
     fn label_type(&self, ty: &Type) -> String {
@@ -84,7 +96,10 @@ impl<'a> ExprChecker<'a> {
             self.errors.push(
                 Diagnostic::error(
                     Code::NotBool,
-                    format!("{what} must be true or false, but this is {}", self.type_words(&c.ty)),
+                    format!(
+                        "{what} must be true or false, but this is {}",
+                        self.type_words(&c.ty)
+                    ),
                     c.span,
                     self.label_type(&c.ty),
                 )
@@ -108,8 +123,12 @@ impl<'a> ExprChecker<'a> {
             ast::ExprKind::List(items) => return self.list(items, span, expected),
             ast::ExprKind::Has(field) => return self.has(field),
             ast::ExprKind::Call { function, args } => return self.call(function, args, span),
-            ast::ExprKind::Unary { op, operand } => return self.unary(op.node, op.span, operand, span),
-            ast::ExprKind::Binary { op, lhs, rhs } => return self.binary(op.node, op.span, lhs, rhs, span),
+            ast::ExprKind::Unary { op, operand } => {
+                return self.unary(op.node, op.span, operand, span)
+            }
+            ast::ExprKind::Binary { op, lhs, rhs } => {
+                return self.binary(op.node, op.span, lhs, rhs, span)
+            }
         };
         Expr { kind, ty, span }
     }
@@ -120,14 +139,25 @@ impl<'a> ExprChecker<'a> {
         if let Some(slot) = self.schema.slot(n) {
             let field = &self.schema.fields[slot];
             if let Fields::Forbidden(place) = self.fields {
+                let (code, help) = if place == "a test record" {
+                    (
+                        Code::TestNotLiteral,
+                        "give the value itself, such as `100_000` or `35%`".to_string(),
+                    )
+                } else {
+                    (
+                        Code::FieldInLet,
+                        format!("{place} is the same for every record; use only literals and earlier `let` constants"),
+                    )
+                };
                 self.errors.push(
                     Diagnostic::error(
-                        Code::FieldInLet,
+                        code,
                         format!("{place} cannot use the record field `{n}`"),
                         span,
                         "a record field",
                     )
-                    .with_help(format!("{place} is the same for every record; use only literals and earlier `let` constants")),
+                    .with_help(help),
                 );
                 return error_expr(span);
             }
@@ -140,7 +170,9 @@ impl<'a> ExprChecker<'a> {
                         "optional field used without a check",
                     )
                     .with_label(field.span, "declared optional here")
-                    .with_help(format!("check it first, as in `has {n} and ...`, or give a default: `{n} ?? ...`")),
+                    .with_help(format!(
+                        "check it first, as in `has {n} and ...`, or give a default: `{n} ?? ...`"
+                    )),
                 );
             }
             return Expr {
@@ -207,13 +239,18 @@ impl<'a> ExprChecker<'a> {
                 "unknown value",
             );
             d = match did_you_mean(n, values.iter().copied()) {
-                Some(g) => d.with_help(format!("did you mean `{g}`? the values are {}", all_of(&values))),
+                Some(g) => d.with_help(format!(
+                    "did you mean `{g}`? the values are {}",
+                    all_of(&values)
+                )),
                 None => d.with_help(format!("the values are {}", all_of(&values))),
             };
             self.errors.push(d);
             return error_expr(span);
         }
-        let owners: Vec<usize> = (0..enums.len()).filter(|i| enums[*i].index_of(n).is_some()).collect();
+        let owners: Vec<usize> = (0..enums.len())
+            .filter(|i| enums[*i].index_of(n).is_some())
+            .collect();
         match owners.as_slice() {
             [id] => Expr {
                 kind: ExprKind::Const(Value::Enum(enums[*id].index_of(n).unwrap_or(0))),
@@ -221,9 +258,14 @@ impl<'a> ExprChecker<'a> {
                 span,
             },
             [] => {
-                let mut candidates: Vec<&str> = self.schema.fields.iter().map(|f| f.name.as_str()).collect();
+                let mut candidates: Vec<&str> =
+                    self.schema.fields.iter().map(|f| f.name.as_str()).collect();
                 candidates.extend(self.constants.iter().map(|c| c.name.as_str()));
-                candidates.extend(enums.iter().flat_map(|e| e.values.iter().map(String::as_str)));
+                candidates.extend(
+                    enums
+                        .iter()
+                        .flat_map(|e| e.values.iter().map(String::as_str)),
+                );
                 let guess = did_you_mean(n, candidates);
                 let mut d = match guess {
                     // Most likely a misspelt field.
@@ -258,7 +300,9 @@ impl<'a> ExprChecker<'a> {
                         span,
                         "ambiguous enum value",
                     )
-                    .with_help("compare it with a field so its enum is known, e.g. `field == value`"),
+                    .with_help(
+                        "compare it with a field so its enum is known, e.g. `field == value`",
+                    ),
                 );
                 error_expr(span)
             }
@@ -359,7 +403,10 @@ impl<'a> ExprChecker<'a> {
                     self.errors.push(
                         Diagnostic::error(
                             Code::NotBool,
-                            format!("`not` needs true or false, but this is {}", self.type_words(&c.ty)),
+                            format!(
+                                "`not` needs true or false, but this is {}",
+                                self.type_words(&c.ty)
+                            ),
                             c.span,
                             self.label_type(&c.ty),
                         )
@@ -380,7 +427,10 @@ impl<'a> ExprChecker<'a> {
                         self.errors.push(
                             Diagnostic::error(
                                 Code::BadOperand,
-                                format!("`-` needs a number, but this is {}", self.type_words(other)),
+                                format!(
+                                    "`-` needs a number, but this is {}",
+                                    self.type_words(other)
+                                ),
                                 c.span,
                                 self.label_type(other),
                             )
@@ -399,7 +449,13 @@ impl<'a> ExprChecker<'a> {
     }
 
     /// Flattens `a and b and c` so that `has x` guards the conjuncts after it.
-    fn and_chain(&mut self, e_lhs: &ast::Expr, e_rhs: &ast::Expr, op_span: Span, span: Span) -> Expr {
+    fn and_chain(
+        &mut self,
+        e_lhs: &ast::Expr,
+        e_rhs: &ast::Expr,
+        op_span: Span,
+        span: Span,
+    ) -> Expr {
         let before = self.guarded.len();
         let lhs = self.bool_operand(e_lhs, "and", op_span);
         collect_guards(&lhs, &mut self.guarded);
@@ -418,7 +474,10 @@ impl<'a> ExprChecker<'a> {
             self.errors.push(
                 Diagnostic::error(
                     Code::NotBool,
-                    format!("`{op}` joins conditions, but this is {}", self.type_words(&c.ty)),
+                    format!(
+                        "`{op}` joins conditions, but this is {}",
+                        self.type_words(&c.ty)
+                    ),
                     c.span,
                     self.label_type(&c.ty),
                 )
@@ -428,7 +487,14 @@ impl<'a> ExprChecker<'a> {
         c
     }
 
-    fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> Expr {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> Expr {
         match op {
             BinaryOp::And => return self.and_chain(lhs, rhs, op_span, span),
             BinaryOp::Or => {
@@ -454,7 +520,11 @@ impl<'a> ExprChecker<'a> {
         } else {
             let l = self.check(lhs, None);
             let r_expected = match op {
-                BinaryOp::In | BinaryOp::NotIn => Some(Type::List(Box::new(l.ty.clone()))),
+                // Only enum values need the context; other lists are typed on their own.
+                BinaryOp::In | BinaryOp::NotIn if matches!(l.ty, Type::Enum(_)) => {
+                    Some(Type::List(Box::new(l.ty.clone())))
+                }
+                BinaryOp::In | BinaryOp::NotIn => None,
                 _ => Some(l.ty.clone()),
             };
             let r = self.check(rhs, r_expected.as_ref());
@@ -469,9 +539,12 @@ impl<'a> ExprChecker<'a> {
             return Expr { kind, ty, span };
         }
         match op {
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                self.compare(op, op_span, lhs, rhs, l, r, span)
-            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => self.compare(op, op_span, lhs, rhs, l, r, span),
             BinaryOp::In | BinaryOp::NotIn => self.membership(op, op_span, l, r, span),
             _ => self.arith(op, op_span, lhs, rhs, l, r, span),
         }
@@ -482,7 +555,9 @@ impl<'a> ExprChecker<'a> {
             ast::ExprKind::Name(n) => {
                 self.schema.slot(n).is_none() && !self.constants.iter().any(|c| &c.name == n)
             }
-            ast::ExprKind::List(items) => items.iter().all(|i| self.is_bare_enum_name(i)) && !items.is_empty(),
+            ast::ExprKind::List(items) => {
+                items.iter().all(|i| self.is_bare_enum_name(i)) && !items.is_empty()
+            }
             _ => false,
         }
     }
@@ -518,19 +593,36 @@ impl<'a> ExprChecker<'a> {
             let percent_vs_number = (l.ty == Type::Percent && r.ty.is_numeric())
                 || (r.ty == Type::Percent && l.ty.is_numeric());
             if percent_vs_number {
-                let (num_ast, num) = if l.ty == Type::Percent { (rhs, &r) } else { (lhs, &l) };
+                let (num_ast, num) = if l.ty == Type::Percent {
+                    (rhs, &r)
+                } else {
+                    (lhs, &l)
+                };
                 let mut d = Diagnostic::error(
                     Code::PercentWithNumber,
-                    format!("cannot compare a percent with a plain number using `{}`", op.as_str()),
+                    format!(
+                        "cannot compare a percent with a plain number using `{}`",
+                        op.as_str()
+                    ),
                     num.span,
                     self.label_type(&num.ty),
                 )
-                .with_label(if l.ty == Type::Percent { l.span } else { r.span }, "this is `percent`");
+                .with_label(
+                    if l.ty == Type::Percent {
+                        l.span
+                    } else {
+                        r.span
+                    },
+                    "this is `percent`",
+                );
                 d = match &num_ast.kind {
-                    ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_) => {
-                        d.with_help(format!("write the number as a percent: `{}%`", num.span_text_hint()))
-                    }
-                    _ => d.with_help("turn the number into a percent, or compare percents with percents"),
+                    ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_) => d.with_help(format!(
+                        "write the number as a percent: `{}%`",
+                        num.literal_text()
+                    )),
+                    _ => d.with_help(
+                        "turn the number into a percent, or compare percents with percents",
+                    ),
                 };
                 self.errors.push(d);
             } else if ordering && l.ty == r.ty {
@@ -539,7 +631,9 @@ impl<'a> ExprChecker<'a> {
                         Code::NotOrdered,
                         format!(
                             "{} values have no order, so `{}` does not apply",
-                            self.type_words(&l.ty).trim_start_matches("a ").trim_end_matches(" value"),
+                            self.type_words(&l.ty)
+                                .trim_start_matches("a ")
+                                .trim_end_matches(" value"),
                             op.as_str()
                         ),
                         op_span,
@@ -549,7 +643,14 @@ impl<'a> ExprChecker<'a> {
                     .with_help("compare with `==` or `!=`, or use `in [...]` for several values"),
                 );
             } else {
-                self.errors.push(self.mismatch(op, op_span, &l, &r));
+                let mut d = self.mismatch(op, op_span, &l, &r);
+                if matches!(&r.ty, Type::List(e) if compatible(e, &l.ty)) {
+                    d = d.with_help(format!(
+                        "to test whether a value is in a list, write `{}`",
+                        if op == BinaryOp::Ne { "not in" } else { "in" }
+                    ));
+                }
+                self.errors.push(d);
             }
         }
         Expr {
@@ -587,7 +688,9 @@ impl<'a> ExprChecker<'a> {
                             "`{}` looks for {} in a list of {}",
                             op.as_str(),
                             self.type_words(&l.ty),
-                            self.type_words(elem).trim_start_matches("a ").trim_start_matches("an ")
+                            self.type_words(elem)
+                                .trim_start_matches("a ")
+                                .trim_start_matches("an ")
                         ),
                         op_span,
                         "here",
@@ -600,7 +703,11 @@ impl<'a> ExprChecker<'a> {
                 self.errors.push(
                     Diagnostic::error(
                         Code::NotAList,
-                        format!("`{}` needs a list on its right, but this is {}", op.as_str(), self.type_words(other)),
+                        format!(
+                            "`{}` needs a list on its right, but this is {}",
+                            op.as_str(),
+                            self.type_words(other)
+                        ),
                         r.span,
                         self.label_type(other),
                     )
@@ -646,7 +753,9 @@ impl<'a> ExprChecker<'a> {
             (ArithOp::Sub, Date, Date) => Some(Int),
             (ArithOp::Add | ArithOp::Sub, Date, Int) => Some(Date),
             (ArithOp::Add, Int, Date) => Some(Date),
-            (ArithOp::Mul, Percent, Int | Decimal) | (ArithOp::Mul, Int | Decimal, Percent) => Some(Decimal),
+            (ArithOp::Mul, Percent, Int | Decimal) | (ArithOp::Mul, Int | Decimal, Percent) => {
+                Some(Decimal)
+            }
             (ArithOp::Div, Percent, Int | Decimal) => Some(Percent),
             (ArithOp::Div, Percent, Percent) => Some(Decimal),
             _ => None,
@@ -655,18 +764,24 @@ impl<'a> ExprChecker<'a> {
             Some(t) => t,
             None => {
                 let percent_vs_number = matches!(aop, ArithOp::Add | ArithOp::Sub)
-                    && ((l.ty == Percent && r.ty.is_numeric()) || (r.ty == Percent && l.ty.is_numeric()));
+                    && ((l.ty == Percent && r.ty.is_numeric())
+                        || (r.ty == Percent && l.ty.is_numeric()));
                 let mut d = self.mismatch(op, op_span, &l, &r);
                 d.code = Code::BadOperand;
                 if percent_vs_number {
                     let num_ast = if l.ty == Percent { rhs } else { lhs };
-                    if matches!(num_ast.kind, ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_)) {
+                    if matches!(
+                        num_ast.kind,
+                        ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_)
+                    ) {
                         d = d.with_help("write the number as a percent, e.g. `5%`");
                     }
                 } else if aop == ArithOp::Mul && l.ty == Percent && r.ty == Percent {
                     d = d.with_help("a percent multiplies a number: `30% * 1000` is `300`");
                 } else if l.ty == Text || r.ty == Text {
-                    d = d.with_help("text cannot be computed with; compare it with `==` or use `contains(...)`");
+                    d = d.with_help(
+                        "text cannot be computed with; compare it with `==` or use `contains(...)`",
+                    );
                 }
                 self.errors.push(d);
                 Error
@@ -681,7 +796,12 @@ impl<'a> ExprChecker<'a> {
 
     fn coalesce(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, op_span: Span, span: Span) -> Expr {
         let l = match &lhs.kind {
-            ast::ExprKind::Name(n) if self.schema.slot(n).is_some_and(|s| self.schema.fields[s].optional) => {
+            ast::ExprKind::Name(n)
+                if self
+                    .schema
+                    .slot(n)
+                    .is_some_and(|s| self.schema.fields[s].optional) =>
+            {
                 self.name(n, lhs.span, None, true)
             }
             _ => {
@@ -708,7 +828,10 @@ impl<'a> ExprChecker<'a> {
             self.errors.push(
                 Diagnostic::error(
                     Code::Mismatch,
-                    format!("the default must be {}, like the field", self.type_words(&l.ty)),
+                    format!(
+                        "the default must be {}, like the field",
+                        self.type_words(&l.ty)
+                    ),
                     r.span,
                     self.label_type(&r.ty),
                 )
@@ -785,7 +908,13 @@ impl<'a> ExprChecker<'a> {
                 (*t0 == Text && t1 == Some(&Text)).then_some(Bool)
             }
             Builtin::Min | Builtin::Max => match t1 {
-                Some(t1) if t0.is_numeric() && t1.is_numeric() => Some(if *t0 == Int && *t1 == Int { Int } else { Decimal }),
+                Some(t1) if t0.is_numeric() && t1.is_numeric() => {
+                    Some(if *t0 == Int && *t1 == Int {
+                        Int
+                    } else {
+                        Decimal
+                    })
+                }
                 Some(t1) if t0 == t1 && t0.is_ordered() => Some(t0.clone()),
                 _ => None,
             },
@@ -802,8 +931,8 @@ impl<'a> ExprChecker<'a> {
                 let mut d = Diagnostic::error(
                     Code::BadArgument,
                     format!("`{}` cannot take these arguments", f.name()),
-                    span,
-                    "this call",
+                    function.span,
+                    "this function",
                 )
                 .with_help(format!("`{}`", f.signature()));
                 for a in &checked {
@@ -820,7 +949,9 @@ impl<'a> ExprChecker<'a> {
 pub(super) fn compatible(a: &Type, b: &Type) -> bool {
     match (a, b) {
         (Type::Error, _) | (_, Type::Error) => true,
-        (Type::EmptyList, Type::List(_) | Type::EmptyList) | (Type::List(_), Type::EmptyList) => true,
+        (Type::EmptyList, Type::List(_) | Type::EmptyList) | (Type::List(_), Type::EmptyList) => {
+            true
+        }
         (x, y) if x.is_numeric() && y.is_numeric() => true,
         (Type::List(x), Type::List(y)) => compatible(x, y),
         (x, y) => x == y,
@@ -839,17 +970,17 @@ fn collect_guards(e: &Expr, guarded: &mut Vec<usize>) {
     }
 }
 
-trait SpanTextHint {
-    fn span_text_hint(&self) -> String;
+trait LiteralText {
+    fn literal_text(&self) -> String;
 }
 
-impl SpanTextHint for Expr {
-    /// The literal as a number, for "write `30%`".
-    fn span_text_hint(&self) -> String {
+impl LiteralText for Expr {
+    /// A number literal's value, for "write `30%`".
+    fn literal_text(&self) -> String {
         match &self.kind {
             ExprKind::Const(Value::Int(i)) => i.to_string(),
             ExprKind::Const(Value::Decimal(d)) => d.to_string(),
-            _ => "30".into(),
+            _ => String::new(),
         }
     }
 }

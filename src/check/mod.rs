@@ -25,18 +25,26 @@ pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
         errors,
         used_constants: Vec::new(),
     };
-    let all_lets: Vec<(String, Span)> = policy.lets().map(|l| (l.name.node.clone(), l.name.span)).collect();
+    let all_lets: Vec<(String, Span)> = policy
+        .lets()
+        .map(|l| (l.name.node.clone(), l.name.span))
+        .collect();
 
     let mut rules = Vec::new();
     let mut rule_names: HashMap<&str, Span> = HashMap::new();
     let mut scope_fields_reported = false;
     let mut order_by: Option<(usize, Span)> = None;
+    for l in policy.lets() {
+        let index = all_lets
+            .iter()
+            .position(|(_, s)| *s == l.name.span)
+            .unwrap_or(0);
+        checker.let_item(l, &all_lets[index + 1..]);
+    }
+    // Rules see every constant of the file, wherever it is defined.
     for item in &policy.items {
         match item {
-            Item::Let(l) => {
-                let later = &all_lets[checker.constants.len() + 1..];
-                checker.let_item(l, later);
-            }
+            Item::Let(_) => {}
             Item::Rule(r) => {
                 if let Some(first) = rule_names.get(r.name.node.as_str()) {
                     checker.errors.push(
@@ -114,8 +122,18 @@ struct Checker {
 }
 
 impl Checker {
-    fn expr_checker<'a>(&'a mut self, later: &'a [(String, Span)], fields: Fields) -> ExprChecker<'a> {
-        ExprChecker::new(&self.schema, &self.constants, later, fields, &mut self.errors)
+    fn expr_checker<'a>(
+        &'a mut self,
+        later: &'a [(String, Span)],
+        fields: Fields,
+    ) -> ExprChecker<'a> {
+        ExprChecker::new(
+            &self.schema,
+            &self.constants,
+            later,
+            fields,
+            &mut self.errors,
+        )
     }
 
     /// Runs `f` with an expression checker, keeping track of the constants it used.
@@ -206,31 +224,51 @@ impl Checker {
         order_by: &mut Option<(usize, Span)>,
     ) -> Option<Rule> {
         let (verdict, scope, kind) = match &r.clause {
-            Clause::Require { condition, scope, .. } => {
-                let scope = scope.as_ref().and_then(|s| self.scope(s, scope_fields_reported));
-                let c = self.with_exprs(Fields::Allowed, |c| c.condition(condition, "a `require` condition"));
+            Clause::Require {
+                condition, scope, ..
+            } => {
+                let scope = scope
+                    .as_ref()
+                    .and_then(|s| self.scope(s, scope_fields_reported));
+                let c = self.with_exprs(Fields::Allowed, |c| {
+                    c.condition(condition, "a `require` condition")
+                });
                 (ast::Verdict::Deny, scope, RuleKind::Require(c))
             }
-            Clause::Verdict { verdict, scope, condition } => {
-                let scope = scope.as_ref().and_then(|s| self.scope(s, scope_fields_reported));
-                let c = condition
+            Clause::Verdict {
+                verdict,
+                scope,
+                condition,
+            } => {
+                let scope = scope
                     .as_ref()
-                    .map(|c| self.with_exprs(Fields::Allowed, |x| x.condition(c, "a `when` condition")));
+                    .and_then(|s| self.scope(s, scope_fields_reported));
+                let c = condition.as_ref().map(|c| {
+                    self.with_exprs(Fields::Allowed, |x| x.condition(c, "a `when` condition"))
+                });
                 (verdict.node, scope, RuleKind::When(c))
             }
             Clause::Limit(l) => {
                 let scope = self.scope(&l.scope, scope_fields_reported);
                 let limit = self.limit(l, order_by);
-                let verdict = l.otherwise.as_ref().map_or(ast::Verdict::Waitlist, |v| v.node);
+                let verdict = l
+                    .otherwise
+                    .as_ref()
+                    .map_or(ast::Verdict::Waitlist, |v| v.node);
                 (verdict, scope, RuleKind::Limit(limit?))
             }
         };
         let because = r.because.as_ref().map(|t| self.template(t));
         let (condition_text, scope_text) = match &r.clause {
-            Clause::Require { condition, scope, .. } => (Some(condition.to_string()), scope.as_ref().map(scope_text)),
-            Clause::Verdict { condition, scope, .. } => {
-                (condition.as_ref().map(|c| c.to_string()), scope.as_ref().map(scope_text))
-            }
+            Clause::Require {
+                condition, scope, ..
+            } => (Some(condition.to_string()), scope.as_ref().map(scope_text)),
+            Clause::Verdict {
+                condition, scope, ..
+            } => (
+                condition.as_ref().map(|c| c.to_string()),
+                scope.as_ref().map(scope_text),
+            ),
             Clause::Limit(l) => (None, Some(scope_text(&l.scope))),
         };
         let mut shown_fields = Vec::new();
@@ -280,11 +318,12 @@ impl Checker {
         let (Some(action), Some(item)) = (self.schema.action, self.schema.item) else {
             if !*reported {
                 *reported = true;
-                let missing: Vec<&str> = [("action", self.schema.action), ("item", self.schema.item)]
-                    .into_iter()
-                    .filter(|(_, s)| s.is_none())
-                    .map(|(n, _)| n)
-                    .collect();
+                let missing: Vec<&str> =
+                    [("action", self.schema.action), ("item", self.schema.item)]
+                        .into_iter()
+                        .filter(|(_, s)| s.is_none())
+                        .map(|(n, _)| n)
+                        .collect();
                 self.errors.push(
                     Diagnostic::error(
                         Code::ScopeFieldsMissing,
@@ -295,7 +334,7 @@ impl Checker {
                         s.span,
                         "scope",
                     )
-                    .with_label(self.schema_span_hint(), format!("missing here: {}", one_of(&missing)))
+                    .with_label(self.schema_span_hint(), format!("the schema has no enum field {}", all_of(&missing)))
                     .with_help("declare them, e.g. `action: import | export` and `item: H200 | H20`"),
                 );
             }
@@ -321,7 +360,10 @@ impl Checker {
     }
 
     fn schema_span_hint(&self) -> Span {
-        self.schema.fields.first().map_or(Span::default(), |f| f.span)
+        self.schema
+            .fields
+            .first()
+            .map_or(Span::default(), |f| f.span)
     }
 
     fn scope_value(&mut self, name: &ast::Ident, slot: usize, field: &str) -> Option<u32> {
@@ -339,9 +381,15 @@ impl Checker {
             name.span,
             format!("not an {field}"),
         )
-        .with_label(self.schema.fields[slot].span, format!("`{field}` is declared here"));
+        .with_label(
+            self.schema.fields[slot].span,
+            format!("`{field}` is declared here"),
+        );
         d = match did_you_mean(&name.node, values.iter().copied()) {
-            Some(g) => d.with_help(format!("did you mean `{g}`? the values are {}", all_of(&values))),
+            Some(g) => d.with_help(format!(
+                "did you mean `{g}`? the values are {}",
+                all_of(&values)
+            )),
             None => d.with_help(format!("the values of `{field}` are {}", all_of(&values))),
         };
         self.errors.push(d);
@@ -349,7 +397,9 @@ impl Checker {
     }
 
     fn limit(&mut self, l: &ast::Limit, order_by: &mut Option<(usize, Span)>) -> Option<Limit> {
-        let cap = self.with_exprs(Fields::Forbidden("a `limit` cap"), |c| c.check(&l.cap, None));
+        let cap = self.with_exprs(Fields::Forbidden("a `limit` cap"), |c| {
+            c.check(&l.cap, None)
+        });
         if matches!(self.errors.last(), Some(d) if d.code == Code::FieldInLet && l.cap.span.start <= d.span().start && d.span().end <= l.cap.span.end)
         {
             if let Some(d) = self.errors.last_mut() {
@@ -426,7 +476,9 @@ impl Checker {
                             f.span,
                             format!("this is `{ty}`"),
                         )
-                        .with_help("order by a number, percent or date field, such as `applied_on`"),
+                        .with_help(
+                            "order by a number, percent or date field, such as `applied_on`",
+                        ),
                     );
                     return None;
                 }
@@ -481,7 +533,9 @@ impl Checker {
                     f.span,
                     "unknown field",
                 );
-                if let Some(g) = did_you_mean(&f.node, self.schema.fields.iter().map(|f| f.name.as_str())) {
+                if let Some(g) =
+                    did_you_mean(&f.node, self.schema.fields.iter().map(|f| f.name.as_str()))
+                {
                     d = d.with_help(format!("did you mean `{g}`?"));
                 }
                 self.errors.push(d);
@@ -509,12 +563,18 @@ impl Checker {
                     format!(
                         "this test expects {} outcome{}, but {what}",
                         t.expect.outcomes.len(),
-                        if t.expect.outcomes.len() == 1 { "" } else { "s" }
+                        if t.expect.outcomes.len() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
                     ),
                     t.expect.span,
                     "expected outcomes",
                 )
-                .with_help("give one outcome per record, in order: `expect [allow, waitlist, ...]`"),
+                .with_help(
+                    "give one outcome per record, in order: `expect [allow, waitlist, ...]`",
+                ),
             );
         }
         let mut expect = Vec::new();
@@ -530,7 +590,9 @@ impl Checker {
                             name.span,
                             "unknown rule",
                         );
-                        if let Some(g) = did_you_mean(&name.node, rules.iter().map(|r| r.name.as_str())) {
+                        if let Some(g) =
+                            did_you_mean(&name.node, rules.iter().map(|r| r.name.as_str()))
+                        {
                             d = d.with_help(format!("did you mean `{g}`?"));
                         }
                         self.errors.push(d);
@@ -565,7 +627,10 @@ impl Checker {
                     name.span,
                     "unknown field",
                 );
-                if let Some(g) = did_you_mean(&name.node, self.schema.fields.iter().map(|f| f.name.as_str())) {
+                if let Some(g) = did_you_mean(
+                    &name.node,
+                    self.schema.fields.iter().map(|f| f.name.as_str()),
+                ) {
                     d = d.with_help(format!("did you mean `{g}`?"));
                 }
                 self.errors.push(d);
@@ -584,7 +649,9 @@ impl Checker {
             }
             seen[slot] = true;
             let field_ty = self.schema.fields[slot].ty.clone();
-            let e = self.with_exprs(Fields::Forbidden("a test record"), |c| c.check(value, Some(&field_ty)));
+            let e = self.with_exprs(Fields::Forbidden("a test record"), |c| {
+                c.check(value, Some(&field_ty))
+            });
             if e.ty.is_error() {
                 ok = false;
                 continue;
@@ -600,18 +667,26 @@ impl Checker {
                 };
                 let mut d = Diagnostic::error(
                     Code::Mismatch,
-                    format!("`{}` is {}, but this value is {}", name.node, words.0, words.1),
+                    format!(
+                        "`{}` is {}, but this value is {}",
+                        name.node, words.0, words.1
+                    ),
                     value.span,
                     format!("this is {}", words.1),
                 )
-                .with_label(self.schema.fields[slot].span, format!("declared as {}", words.0));
+                .with_label(
+                    self.schema.fields[slot].span,
+                    format!("declared as {}", words.0),
+                );
                 if field_ty == Type::Percent && e.ty.is_numeric() {
                     let number = match &value.kind {
-                        ast::ExprKind::Int(i) => i.to_string(),
-                        ast::ExprKind::Decimal(d) => d.to_string(),
-                        _ => "30".into(),
+                        ast::ExprKind::Int(i) => Some(i.to_string()),
+                        ast::ExprKind::Decimal(d) => Some(d.to_string()),
+                        _ => None,
                     };
-                    d = d.with_help(format!("write it as a percent: `{number}%`"));
+                    if let Some(number) = number {
+                        d = d.with_help(format!("write it as a percent: `{number}%`"));
+                    }
                 }
                 self.errors.push(d);
                 ok = false;
@@ -660,7 +735,10 @@ impl Checker {
                 let clash = if let Some(slot) = self.schema.slot(&v.node) {
                     Some(("field", self.schema.fields[slot].span))
                 } else {
-                    self.constants.iter().find(|c| c.name == v.node).map(|c| ("constant", c.span))
+                    self.constants
+                        .iter()
+                        .find(|c| c.name == v.node)
+                        .map(|c| ("constant", c.span))
                 };
                 if let Some((what, span)) = clash {
                     self.errors.push(
@@ -671,7 +749,10 @@ impl Checker {
                             "enum value",
                         )
                         .with_label(span, format!("the {what}"))
-                        .with_help(format!("a bare `{}` would mean the {what}; rename one of them", v.node)),
+                        .with_help(format!(
+                            "a bare `{}` would mean the {what}; rename one of them",
+                            v.node
+                        )),
                     );
                 }
             }
@@ -688,7 +769,9 @@ fn fields_read(e: &Expr, out: &mut Vec<usize>) {
             }
         }
         ExprKind::Const(_) => {}
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| fields_read(i, out)),
+        ExprKind::List(items) | ExprKind::Call(_, items) => {
+            items.iter().for_each(|i| fields_read(i, out))
+        }
         ExprKind::Not(x) | ExprKind::Neg(x) => fields_read(x, out),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)

@@ -3,7 +3,9 @@
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::{json_diagnostics, print_diagnostics, print_file_error, read_policy, EXIT_INVALID, EXIT_OK};
+use super::{
+    json_diagnostics, print_diagnostics, print_file_error, read_policy, EXIT_INVALID, EXIT_OK,
+};
 use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, Severity};
 use clearance::span::Span;
 
@@ -67,7 +69,10 @@ pub fn run(args: CheckArgs) -> u8 {
             Ok(_) => Vec::new(),
             Err(d) => d,
         };
-        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         report.errors += errors;
         report.warnings += diagnostics.len() - errors;
         match args.format {
@@ -85,7 +90,10 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     match args.format {
-        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serializable")
+        ),
         CheckFormat::Human if report.errors > 0 => eprintln!(
             "{} error{} found",
             report.errors,

@@ -40,7 +40,8 @@ pub enum OutputFormat {
 }
 
 fn parse_decision(s: &str) -> Result<Decision, String> {
-    Decision::parse(s.trim()).ok_or_else(|| format!("`{s}` is not a decision (allow, deny, waitlist, error)"))
+    Decision::parse(s.trim())
+        .ok_or_else(|| format!("`{s}` is not a decision (allow, deny, waitlist, error)"))
 }
 
 pub fn run(args: EvalArgs) -> u8 {
@@ -64,7 +65,10 @@ pub fn run(args: EvalArgs) -> u8 {
         print_diagnostics(&unsupported, &source);
         return EXIT_INVALID;
     }
-    let format = match args.data_format.or_else(|| DataFormat::from_path(&args.data)) {
+    let format = match args
+        .data_format
+        .or_else(|| DataFormat::from_path(&args.data))
+    {
         Some(f) => f,
         None => {
             print_file_error(&format!(

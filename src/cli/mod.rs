@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use clearance::diagnostics::{render, JsonDiagnostic, RenderOptions, SourceFile};
 use clearance::diagnostics::Diagnostic;
+use clearance::diagnostics::{render, JsonDiagnostic, RenderOptions, SourceFile};
 
 /// Exit codes (LANGUAGE.md §10).
 pub const EXIT_OK: u8 = 0;
@@ -82,7 +82,10 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], source: &SourceFile) {
 }
 
 pub fn json_diagnostics(diagnostics: &[Diagnostic], source: &SourceFile) -> Vec<JsonDiagnostic> {
-    diagnostics.iter().map(|d| JsonDiagnostic::new(d, source)).collect()
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic::new(d, source))
+        .collect()
 }
 
 fn terminal_width() -> usize {

@@ -15,7 +15,13 @@ pub fn escape_control(s: &str) -> Cow<'_, str> {
     }
     Cow::Owned(
         s.chars()
-            .map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
             .collect(),
     )
 }
@@ -43,28 +49,56 @@ impl TableOut {
     }
 
     pub fn write(&self, out: &mut dyn Write, report: &Report) {
-        let labels: Vec<Cow<str>> = report.results.iter().map(|r| escape_control(&r.record)).collect();
-        let w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max("RECORD".len());
+        // Column widths need every label: the table is drawn once evaluation is done.
+        let labels: Vec<Cow<str>> = report
+            .results
+            .iter()
+            .map(|r| escape_control(&r.record))
+            .collect();
+        let w = labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("RECORD".len());
         let _ = writeln!(out, "{:<w$}  {:<8}  REASONS", "RECORD", "DECISION");
         for (r, label) in report.results.iter().zip(&labels) {
             let d = r.outcome.decision;
             let mut lines: Vec<String> = Vec::new();
             for e in &r.outcome.errors {
                 let at = r.line.map(|l| format!("line {l}: ")).unwrap_or_default();
-                let rule = e.rule.as_ref().map(|r| format!("{r}: ")).unwrap_or_default();
+                let rule = e
+                    .rule
+                    .as_ref()
+                    .map(|r| format!("{r}: "))
+                    .unwrap_or_default();
                 lines.push(format!("{at}{rule}{}", escape_control(&e.message)));
             }
             for f in &r.outcome.rules {
-                lines.push(format!("{} ({}): {}", f.rule, f.verdict.as_str(), escape_control(&f.reason)));
+                lines.push(format!(
+                    "{} ({}): {}",
+                    f.rule,
+                    f.verdict.as_str(),
+                    escape_control(&f.reason)
+                ));
             }
             for f in &r.outcome.warnings {
                 lines.push(format!("warning {}: {}", f.rule, escape_control(&f.reason)));
             }
             if lines.is_empty() {
-                lines.push("-".into());
+                lines.push(format!(
+                    "no rule decided; the policy's default is {}",
+                    d.as_str()
+                ));
             }
             let pad = " ".repeat(8 - d.as_str().len());
-            let _ = writeln!(out, "{:<w$}  {}{pad}  {}", label, self.paint(d, d.as_str()), lines[0]);
+            let _ = writeln!(
+                out,
+                "{:<w$}  {}{pad}  {}",
+                label,
+                self.paint(d, d.as_str()),
+                lines[0]
+            );
             for l in &lines[1..] {
                 let _ = writeln!(out, "{:<w$}  {:<8}  {l}", "", "");
             }
@@ -91,7 +125,9 @@ pub struct CsvOut<'w> {
 impl<'w> CsvOut<'w> {
     pub fn new(out: &'w mut dyn Write) -> Self {
         let mut writer = csv::Writer::from_writer(out);
-        let _ = writer.write_record(["record", "position", "line", "decision", "rules", "reasons", "warnings", "errors"]);
+        let _ = writer.write_record([
+            "record", "position", "line", "decision", "rules", "reasons", "warnings", "errors",
+        ]);
         CsvOut { writer }
     }
 
@@ -99,7 +135,13 @@ impl<'w> CsvOut<'w> {
         let join = |parts: Vec<String>| parts.join("; ");
         let rules = join(r.outcome.rules.iter().map(|f| f.rule.clone()).collect());
         let reasons = join(r.outcome.rules.iter().map(|f| f.reason.clone()).collect());
-        let warnings = join(r.outcome.warnings.iter().map(|f| format!("{}: {}", f.rule, f.reason)).collect());
+        let warnings = join(
+            r.outcome
+                .warnings
+                .iter()
+                .map(|f| format!("{}: {}", f.rule, f.reason))
+                .collect(),
+        );
         let errors = join(
             r.outcome
                 .errors

@@ -16,7 +16,10 @@ pub(super) fn read_csv<R: BufRead>(
 ) -> Result<(), InputError> {
     if let Some(f) = schema.fields.iter().find(|f| matches!(f.ty, Type::List(_))) {
         return Err(InputError::new(
-            format!("the field `{}` is a list, and lists cannot be read from CSV; use JSON or NDJSON", f.name),
+            format!(
+                "the field `{}` is a list, and lists cannot be read from CSV; use JSON or NDJSON",
+                f.name
+            ),
             None,
         ));
     }
@@ -44,7 +47,10 @@ pub(super) fn read_csv<R: BufRead>(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                return Err(InputError::new(format!("cannot read the CSV data: {e}"), line));
+                return Err(InputError::new(
+                    format!("cannot read the CSV data: {e}"),
+                    line,
+                ));
             }
         }
         position += 1;
@@ -58,17 +64,29 @@ pub(super) fn read_csv<R: BufRead>(
         } else {
             decode_row(schema, &columns, &record)
         };
-        each(InputRecord { position, line, row });
+        each(InputRecord {
+            position,
+            line,
+            row,
+        });
     }
 }
 
-fn decode_row(schema: &Schema, columns: &[Option<usize>], record: &::csv::ByteRecord) -> Result<Vec<Value>, RecordError> {
+fn decode_row(
+    schema: &Schema,
+    columns: &[Option<usize>],
+    record: &::csv::ByteRecord,
+) -> Result<Vec<Value>, RecordError> {
     let mut row = vec![Value::Missing; schema.fields.len()];
     for (cell, column) in record.iter().zip(columns) {
         let Some(slot) = *column else { continue };
         let field = &schema.fields[slot];
         let Ok(text) = std::str::from_utf8(cell) else {
-            return Err(field_error(schema, slot, format!("`{}` is not valid UTF-8", field.name)));
+            return Err(field_error(
+                schema,
+                slot,
+                format!("`{}` is not valid UTF-8", field.name),
+            ));
         };
         if text.is_empty() {
             continue; // missing; required fields are checked below
@@ -114,7 +132,9 @@ fn decode_cell(schema: &Schema, ty: &Type, text: &str) -> Result<Value, String> 
                 .map(Value::Enum)
                 .ok_or_else(|| format!("`{shown}` is not one of {}", e.values.join(", ")))
         }
-        Type::List(_) | Type::EmptyList | Type::Error => Err("this type cannot be read from CSV".into()),
+        Type::List(_) | Type::EmptyList | Type::Error => {
+            Err("this type cannot be read from CSV".into())
+        }
     }
 }
 

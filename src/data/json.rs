@@ -18,10 +18,18 @@ pub(super) fn decode_record(schema: &Schema, text: &str) -> Result<Vec<Value>, R
     let mut de = serde_json::Deserializer::from_str(text);
     let row = match de::Deserializer::deserialize_any(&mut de, RowVisitor { schema }) {
         Ok(row) => row,
-        Err(e) => return Err(record_error(format!("malformed JSON: {}", strip_position(&e)))),
+        Err(e) => {
+            return Err(record_error(format!(
+                "malformed JSON: {}",
+                strip_position(&e)
+            )))
+        }
     };
     if let Err(e) = de.end() {
-        return Err(record_error(format!("malformed JSON: {}", strip_position(&e))));
+        return Err(record_error(format!(
+            "malformed JSON: {}",
+            strip_position(&e)
+        )));
     }
     let row = row?;
     check_required(schema, &row)?;
@@ -139,10 +147,15 @@ fn decode_value(schema: &Schema, slot: usize, raw: &str) -> Result<Value, Record
         return if field.optional {
             Ok(Value::Missing)
         } else {
-            Err(field_error(schema, slot, format!("`{}` is null, but it is required", field.name)))
+            Err(field_error(
+                schema,
+                slot,
+                format!("`{}` is null, but it is required", field.name),
+            ))
         };
     }
-    decode_typed(schema, &field.ty, raw).map_err(|m| field_error(schema, slot, format!("`{}`: {m}", field.name)))
+    decode_typed(schema, &field.ty, raw)
+        .map_err(|m| field_error(schema, slot, format!("`{}`: {m}", field.name)))
 }
 
 fn json_kind(raw: &str) -> &'static str {
@@ -158,7 +171,12 @@ fn json_kind(raw: &str) -> &'static str {
 
 fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> {
     let kind = json_kind(raw);
-    let wrong = |expected: &str| Err(format!("expected {expected}, found {kind} {}", preview(raw)));
+    let wrong = |expected: &str| {
+        Err(format!(
+            "expected {expected}, found {kind} {}",
+            preview(raw)
+        ))
+    };
     match ty {
         Type::Bool => match raw {
             "true" => Ok(Value::Bool(true)),
@@ -181,9 +199,12 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
             if kind != "a number" {
                 return wrong("a number");
             }
-            parse_json_decimal(raw)
-                .map(Value::Decimal)
-                .ok_or_else(|| format!("{} does not fit in a decimal (28 significant digits)", preview(raw)))
+            parse_json_decimal(raw).map(Value::Decimal).ok_or_else(|| {
+                format!(
+                    "{} does not fit in a decimal (28 significant digits)",
+                    preview(raw)
+                )
+            })
         }
         Type::Percent => {
             if kind == "a number" {
@@ -195,7 +216,9 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
                 return wrong("a percent such as \"30%\" or 30");
             }
             let s = json_string(raw)?;
-            parse_percent_text(&s).ok_or_else(|| format!("expected a percent such as \"30%\", found {}", preview(raw)))
+            parse_percent_text(&s).ok_or_else(|| {
+                format!("expected a percent such as \"30%\", found {}", preview(raw))
+            })
         }
         Type::Text => {
             if kind != "a string" {
@@ -218,9 +241,9 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
             }
             let s = json_string(raw)?;
             let e = &schema.enums[*id as usize];
-            e.index_of(&s).map(Value::Enum).ok_or_else(|| {
-                format!("{} is not one of {}", preview(raw), e.values.join(", "))
-            })
+            e.index_of(&s)
+                .map(Value::Enum)
+                .ok_or_else(|| format!("{} is not one of {}", preview(raw), e.values.join(", ")))
         }
         Type::List(elem) => {
             if kind != "an array" {
@@ -282,7 +305,9 @@ pub(super) fn read_ndjson<R: BufRead>(
         }
         position += 1;
         let row = if n > MAX_RECORD_BYTES {
-            Err(record_error(format!("the line is longer than the limit of {MAX_RECORD_BYTES} bytes")))
+            Err(record_error(format!(
+                "the line is longer than the limit of {MAX_RECORD_BYTES} bytes"
+            )))
         } else {
             match std::str::from_utf8(text) {
                 Ok(text) => decode_record(schema, text),
@@ -339,7 +364,12 @@ pub(super) fn read_array<R: BufRead>(
         line: 1,
         peeked: None,
     };
-    let eof = |line| InputError::new("the JSON array ends early: the data is truncated or not valid JSON", Some(line));
+    let eof = |line| {
+        InputError::new(
+            "the JSON array ends early: the data is truncated or not valid JSON",
+            Some(line),
+        )
+    };
     s.skip_ws()?;
     match s.next()? {
         Some(b'[') => {}
@@ -349,7 +379,12 @@ pub(super) fn read_array<R: BufRead>(
                 Some(1),
             ))
         }
-        _ => return Err(InputError::new("expected a JSON array `[...]` of records", Some(s.line))),
+        _ => {
+            return Err(InputError::new(
+                "expected a JSON array `[...]` of records",
+                Some(s.line),
+            ))
+        }
     }
     let mut position = 0usize;
     let mut element = Vec::new();
@@ -367,16 +402,22 @@ pub(super) fn read_array<R: BufRead>(
         element.clear();
         let end = s.element(&mut element)?;
         position += 1;
-        let text = std::str::from_utf8(&element)
-            .map_err(|_| InputError::new(format!("record {position} is not valid UTF-8"), Some(line)))?;
+        let text = std::str::from_utf8(&element).map_err(|_| {
+            InputError::new(format!("record {position} is not valid UTF-8"), Some(line))
+        })?;
         if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
             return Err(InputError::new(
-                format!("record {position} is not valid JSON: {}", strip_position(&e)),
+                format!(
+                    "record {position} is not valid JSON: {}",
+                    strip_position(&e)
+                ),
                 Some(line + e.line().saturating_sub(1)),
             ));
         }
         let row = if element.len() > MAX_RECORD_BYTES {
-            Err(record_error(format!("the record is longer than the limit of {MAX_RECORD_BYTES} bytes")))
+            Err(record_error(format!(
+                "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
+            )))
         } else {
             decode_record(schema, text)
         };
@@ -393,7 +434,10 @@ pub(super) fn read_array<R: BufRead>(
     }
     s.skip_ws()?;
     if s.peek()?.is_some() {
-        return Err(InputError::new("unexpected data after the end of the JSON array", Some(s.line)));
+        return Err(InputError::new(
+            "unexpected data after the end of the JSON array",
+            Some(s.line),
+        ));
     }
     Ok(())
 }

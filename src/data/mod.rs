@@ -104,7 +104,11 @@ fn record_error(message: impl Into<String>) -> RecordError {
 fn check_required(schema: &Schema, row: &[Value]) -> Result<(), RecordError> {
     for (slot, f) in schema.fields.iter().enumerate() {
         if !f.optional && row[slot] == Value::Missing {
-            return Err(field_error(schema, slot, format!("the required field `{}` is missing", f.name)));
+            return Err(field_error(
+                schema,
+                slot,
+                format!("the required field `{}` is missing", f.name),
+            ));
         }
     }
     Ok(())

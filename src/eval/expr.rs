@@ -34,7 +34,10 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
         ExprKind::Const(v) => v.clone(),
         ExprKind::Field(slot) => row.get(*slot).cloned().unwrap_or(Value::Missing),
         ExprKind::List(items) => {
-            let values = items.iter().map(|i| eval(i, row)).collect::<Result<Vec<_>, _>>()?;
+            let values = items
+                .iter()
+                .map(|i| eval(i, row))
+                .collect::<Result<Vec<_>, _>>()?;
             Value::List(Arc::from(values))
         }
         ExprKind::Has(slot) => Value::Bool(!matches!(row.get(*slot), None | Some(Value::Missing))),
@@ -69,7 +72,11 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
             };
             Value::Bool(result)
         }
-        ExprKind::In { needle, list, negated } => {
+        ExprKind::In {
+            needle,
+            list,
+            negated,
+        } => {
             let needle = eval(needle, row)?;
             let found = match eval(list, row)? {
                 Value::List(items) => items.iter().any(|i| equal(i, &needle)),
@@ -84,7 +91,10 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
             v => v,
         },
         ExprKind::Call(f, args) => {
-            let values = args.iter().map(|a| eval(a, row)).collect::<Result<Vec<_>, _>>()?;
+            let values = args
+                .iter()
+                .map(|a| eval(a, row))
+                .collect::<Result<Vec<_>, _>>()?;
             call(*f, &values, span)?
         }
     })
@@ -110,8 +120,12 @@ fn as_decimal(v: &Value) -> Option<Decimal> {
 /// Equality with `int` and `decimal` mixing.
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Int(_), Value::Decimal(_)) | (Value::Decimal(_), Value::Int(_)) => as_decimal(a) == as_decimal(b),
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q)),
+        (Value::Int(_), Value::Decimal(_)) | (Value::Decimal(_), Value::Int(_)) => {
+            as_decimal(a) == as_decimal(b)
+        }
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
+        }
         _ => a == b,
     }
 }
@@ -138,7 +152,14 @@ fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError
         ArithOp::Div => "/",
     };
     let overflow = |kind: &str| -> Result<Value, EvalError> {
-        err(span, format!("{} {symbol} {} is out of the {kind} range", show(&a), show(&b)))
+        err(
+            span,
+            format!(
+                "{} {symbol} {} is out of the {kind} range",
+                show(&a),
+                show(&b)
+            ),
+        )
     };
     if op == ArithOp::Div {
         let zero = match &b {
@@ -147,7 +168,10 @@ fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError
             _ => false,
         };
         if zero {
-            return err(span, format!("division by zero: {} / {}", show(&a), show(&b)));
+            return err(
+                span,
+                format!("division by zero: {} / {}", show(&a), show(&b)),
+            );
         }
     }
     let dec = |x: Option<rust_decimal::Decimal>| x.map(Value::Decimal);
@@ -156,12 +180,20 @@ fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError
         (ArithOp::Sub, Int(x), Int(y)) => x.checked_sub(*y).map(Int),
         (ArithOp::Mul, Int(x), Int(y)) => x.checked_mul(*y).map(Int),
         (ArithOp::Add | ArithOp::Sub, Percent(x), Percent(y)) => {
-            let r = if op == ArithOp::Add { x.checked_add(*y) } else { x.checked_sub(*y) };
+            let r = if op == ArithOp::Add {
+                x.checked_add(*y)
+            } else {
+                x.checked_sub(*y)
+            };
             r.map(Percent)
         }
         (ArithOp::Sub, Date(x), Date(y)) => Some(Int(x.signed_duration_since(*y).num_days())),
         (ArithOp::Add | ArithOp::Sub, Date(d), Int(n)) | (ArithOp::Add, Int(n), Date(d)) => {
-            let n = if op == ArithOp::Sub { n.checked_neg() } else { Some(*n) };
+            let n = if op == ArithOp::Sub {
+                n.checked_neg()
+            } else {
+                Some(*n)
+            };
             n.and_then(|n| {
                 let days = chrono::Days::new(n.unsigned_abs());
                 if n >= 0 {
@@ -174,7 +206,9 @@ fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError
         }
         (ArithOp::Mul, Percent(p), n) | (ArithOp::Mul, n, Percent(p)) => {
             let n = as_decimal(n);
-            dec(n.and_then(|n| p.checked_mul(n)).and_then(|x| x.checked_div(rust_decimal::Decimal::ONE_HUNDRED)))
+            dec(n
+                .and_then(|n| p.checked_mul(n))
+                .and_then(|x| x.checked_div(rust_decimal::Decimal::ONE_HUNDRED)))
         }
         (ArithOp::Div, Percent(p), Percent(q)) => dec(p.checked_div(*q)),
         (ArithOp::Div, Percent(p), n) => as_decimal(n).and_then(|n| p.checked_div(n)).map(Percent),
@@ -237,7 +271,10 @@ fn call(f: Builtin, args: &[Value], span: Span) -> Result<Value, EvalError> {
                 return err(span, "round needs a number");
             };
             if !(0..=28).contains(places) {
-                return err(span, format!("round to {places} places: the places must be from 0 to 28"));
+                return err(
+                    span,
+                    format!("round to {places} places: the places must be from 0 to 28"),
+                );
             }
             Ok(Decimal(x.round_dp_with_strategy(
                 *places as u32,

@@ -55,7 +55,9 @@ impl Outcome {
 impl CheckedPolicy {
     /// Whether any rule allocates with `limit`.
     pub fn has_limits(&self) -> bool {
-        self.rules.iter().any(|r| matches!(r.kind, RuleKind::Limit(_)))
+        self.rules
+            .iter()
+            .any(|r| matches!(r.kind, RuleKind::Limit(_)))
     }
 
     /// Evaluates the per-record rules on one record (a row of slot values in schema order).
@@ -76,11 +78,7 @@ impl CheckedPolicy {
                 RuleKind::When(None) => Ok(true),
                 RuleKind::Limit(_) => continue,
             };
-            let fired = fires.and_then(|fires| {
-                fires
-                    .then(|| self.reason(rule, row))
-                    .transpose()
-            });
+            let fired = fires.and_then(|fires| fires.then(|| self.reason(rule, row)).transpose());
             match fired {
                 Ok(None) => {}
                 Ok(Some(reason)) => {

@@ -48,7 +48,9 @@ impl Expected {
             Expected::Keyword(k) => format!("`{k}`"),
             Expected::Token(t) => format!("`{t}`"),
             Expected::Operator => "an operator".into(),
-            Expected::Clause => "a clause (`require`, `deny`, `waitlist`, `allow`, `warn` or `limit`)".into(),
+            Expected::Clause => {
+                "a clause (`require`, `deny`, `waitlist`, `allow`, `warn` or `limit`)".into()
+            }
             Expected::Scope => "a scope such as `import H200`".into(),
             Expected::Type => "a type".into(),
             Expected::Text => "a text in double quotes".into(),
@@ -68,8 +70,10 @@ fn expected_of_rule(rule: Rule) -> Option<Expected> {
         | list_expr | paren | op_neg | interpolation | standalone_expr => Expected::Expression,
         ident | quantity => Expected::Name,
         string | template => Expected::Text,
-        cmp_op | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in | op_in | op_coalesce
-        | add_op | op_add | op_sub | mul_op | op_mul | op_div | kw_and | kw_or => Expected::Operator,
+        cmp_op | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in | op_in
+        | op_coalesce | add_op | op_add | op_sub | mul_op | op_mul | op_div | kw_and | kw_or => {
+            Expected::Operator
+        }
         require_clause | verdict_clause | limit_clause | verdict => Expected::Clause,
         scope | scope_list => Expected::Scope,
         type_expr | list_type | enum_type | type_name => Expected::Type,
@@ -97,7 +101,12 @@ fn keyword_of(rule: Rule) -> Option<&'static str> {
 }
 
 /// Converts a pest error from parsing `source[base..]`.
-pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usize, context: Context) -> Diagnostic {
+pub(super) fn from_pest(
+    error: pest::error::Error<Rule>,
+    source: &str,
+    base: usize,
+    context: Context,
+) -> Diagnostic {
     let attempts = error.parse_attempts();
     let rule_pos = base
         + match error.location {
@@ -138,7 +147,8 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
                 let noise = token == "\u{feff}"
                     || token == "#"
                     || token.trim().is_empty()
-                    || (token.len() == 1 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                    || (token.len() == 1
+                        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
                 if !noise {
                     expected.insert(Expected::Token(token));
                 }
@@ -165,7 +175,11 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
     }
     // What may start the next item: say "the next item".
     let starters = ["let", "rule", "test", "policy", "schema"];
-    if starters.iter().any(|k| expected.contains(&Expected::Keyword(k))) {
+    if matches!(context, Context::Item)
+        && starters
+            .iter()
+            .any(|k| expected.contains(&Expected::Keyword(k)))
+    {
         for k in starters {
             expected.remove(&Expected::Keyword(k));
         }
@@ -177,10 +191,11 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
             expected.remove(&Expected::Keyword(verb));
         }
     }
-    // A `(` after a name is a call: part of "an expression".
-    if expected.contains(&Expected::Expression) {
-        expected.remove(&Expected::Token("(".into()));
+    // A `(` after a name is a call, a `"` starts a text: both said already.
+    expected.remove(&Expected::Token("(".into()));
+    if expected.contains(&Expected::Expression) || expected.contains(&Expected::Text) {
         expected.remove(&Expected::Token("[".into()));
+        expected.remove(&Expected::Token("\"".into()));
     }
 
     let found = token_at(source, pos);
@@ -190,6 +205,16 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
         format!("`{found}`")
     };
     let prev = previous_token(source, pos);
+    if matches!(context, Context::Preamble) && super::skip_trivia(source, 0) == pos {
+        let found = token_at(source, pos);
+        return Diagnostic::error(
+            Code::Unexpected,
+            "a policy file starts with its `policy` header",
+            Span::new(pos, pos + found.len()),
+            format!("found `{found}`"),
+        )
+        .with_help("begin the file with `policy \"NAME\"`, then the `schema { ... }`");
+    }
     let span = if found.is_empty() {
         // The end of the line or file: point just after what came before.
         let end = source[..pos].trim_end().len();
@@ -203,9 +228,12 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
     // name, unless a name is clearly due (after `rule`, `let`).
     let structural = [
         "let", "rule", "test", "policy", "schema", "before", "when", "because", "by", "to", "per",
-        "else", "and", "or", "in", "expect", "given", "not", "has", "true", "false",
+        "else", "and", "or", "in", "expect", "given", "not", "has", "true", "false", "order",
+        "records",
     ];
-    let name_due = matches!(prev, Some("rule" | "let"));
+    // `order: int` in a schema or record: a field named with a keyword.
+    let field_name = source[pos + found.len()..].trim_start().starts_with(':');
+    let name_due = matches!(prev, Some("rule" | "let")) || field_name;
     if KEYWORDS.contains(&found)
         && (name_due || !structural.contains(&found))
         && (expected.contains(&Expected::Name) || expected.contains(&Expected::Expression))
@@ -220,10 +248,32 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
             "choose another name, such as `{found}_value`; the reserved words are listed in docs/language.md"
         ));
     }
+    let after_equals = source[..pos].ends_with('=') && found == "=";
+    if (found == "==" && expected.contains(&Expected::Token("=".into())))
+        || (after_equals && prev == Some("="))
+    {
+        return Diagnostic::error(
+            Code::SingleEquals,
+            "a constant is defined with one `=`",
+            span,
+            "`==` compares",
+        )
+        .with_help("write `let NAME = VALUE`");
+    }
     // `=` where `==` was meant.
     if found == "=" && !expected.contains(&Expected::Token("=".into())) {
-        return Diagnostic::error(Code::SingleEquals, "`=` is not a comparison", span, "single `=`")
-            .with_help("use `==` to compare two values");
+        let help = if source[pos..].starts_with("=>") {
+            "did you mean `>=`?"
+        } else {
+            "use `==` to compare two values"
+        };
+        return Diagnostic::error(
+            Code::SingleEquals,
+            "`=` is not a comparison",
+            span,
+            "single `=`",
+        )
+        .with_help(help);
     }
     // `rule name` without `:`.
     if expected.contains(&Expected::Token(":".into())) {
@@ -234,7 +284,9 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
                 Span::new(pos, pos + found.len()),
                 format!("found {found_words}"),
             )
-            .with_help(format!("write `rule {name}:` followed by the rule's clause"));
+            .with_help(format!(
+                "write `rule {name}:` followed by the rule's clause"
+            ));
         }
     }
 
@@ -244,7 +296,12 @@ pub(super) fn from_pest(error: pest::error::Error<Rule>, source: &str, base: usi
         Some(p) if !p.is_empty() => format!("expected {list} after `{p}`"),
         _ => format!("expected {list}"),
     };
-    let mut d = Diagnostic::error(Code::Unexpected, message, span, format!("found {found_words}"));
+    let mut d = Diagnostic::error(
+        Code::Unexpected,
+        message,
+        span,
+        format!("found {found_words}"),
+    );
     if let Some(help) = help_for(found, &expected) {
         d = d.with_help(help);
     }
@@ -265,11 +322,13 @@ fn help_for(found: &str, expected: &BTreeSet<Expected>) -> Option<String> {
         _ if expected.contains(&Expected::Clause) => {
             let w = found;
             let verbs = ["require", "deny", "waitlist", "allow", "warn", "limit"];
-            let guess = crate::diagnostics::did_you_mean(w, verbs.iter().copied())?;
+            let guess =
+                crate::diagnostics::did_you_mean(w, verbs.iter().copied()).filter(|g| *g != w)?;
             format!("did you mean `{guess}`?")
         }
         _ if expected.contains(&Expected::Item) => {
-            let guess = crate::diagnostics::did_you_mean(found, ["let", "rule", "test"])?;
+            let guess = crate::diagnostics::did_you_mean(found, ["let", "rule", "test"])
+                .filter(|g| *g != found)?;
             format!("did you mean `{guess}`?")
         }
         _ => return None,

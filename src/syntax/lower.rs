@@ -6,7 +6,11 @@ use pest::iterators::Pair;
 use super::limits::MAX_EXPR_DEPTH;
 use super::parser::Rule;
 use crate::ast::Rule as PolicyRule;
-use crate::ast::{Clause, DefaultDecision, Expect, Expr, ExprKind, FieldDecl, Given, Ident, Item, Let, Limit, Outcome, OutcomeKind, Quantity, RecordLit, Schema, Scope, Template, TemplatePart, Test, TypeExpr, TypeExprKind, UnaryOp, BinaryOp, Verdict};
+use crate::ast::{
+    BinaryOp, Clause, DefaultDecision, Expect, Expr, ExprKind, FieldDecl, Given, Ident, Item, Let,
+    Limit, Outcome, OutcomeKind, Quantity, RecordLit, Schema, Scope, Template, TemplatePart, Test,
+    TypeExpr, TypeExprKind, UnaryOp, Verdict,
+};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{Span, Spanned};
 use crate::value::{parse_date, parse_decimal, Decimal};
@@ -36,7 +40,10 @@ impl Lowerer<'_> {
 
     // ------------------------------------------------------------ header and schema
 
-    pub fn preamble(&mut self, p: Pair<Rule>) -> Option<(Spanned<String>, Option<Spanned<DefaultDecision>>, Schema)> {
+    pub fn preamble(
+        &mut self,
+        p: Pair<Rule>,
+    ) -> Option<(Spanned<String>, Option<Spanned<DefaultDecision>>, Schema)> {
         let mut inner = p.into_inner();
         let header = inner.next()?;
         let schema = inner.next()?;
@@ -79,13 +86,19 @@ impl Lowerer<'_> {
         let base = inner.next().expect("type");
         let optional = inner.next().is_some();
         let kind = match base.as_rule() {
-            Rule::list_type => {
-                TypeExprKind::List(Box::new(self.type_expr(base.into_inner().next().expect("element type"))))
+            Rule::list_type => TypeExprKind::List(Box::new(
+                self.type_expr(base.into_inner().next().expect("element type")),
+            )),
+            Rule::enum_type => {
+                TypeExprKind::Enum(base.into_inner().map(|i| self.ident(i)).collect())
             }
-            Rule::enum_type => TypeExprKind::Enum(base.into_inner().map(|i| self.ident(i)).collect()),
             _ => TypeExprKind::Named(self.ident(base.into_inner().next().expect("type name"))),
         };
-        TypeExpr { kind, optional, span }
+        TypeExpr {
+            kind,
+            optional,
+            span,
+        }
     }
 
     // ------------------------------------------------------------ items
@@ -99,9 +112,10 @@ impl Lowerer<'_> {
                 let mut i = p.into_inner();
                 i.next();
                 let name = self.ident(i.next()?);
-                self.expr(i.next()?).map(|value| Item::Let(Let { name, value, span }))
+                self.expr(i.next()?)
+                    .map(|value| Item::Let(Let { name, value, span }))
             }
-            Rule::rule_item => self.rule(p, span).map(Item::Rule),
+            Rule::rule_item => self.rule(p, span).map(|r| Item::Rule(Box::new(r))),
             Rule::test_item => self.test(p, span).map(Item::Test),
             _ => return None,
         };
@@ -184,8 +198,12 @@ impl Lowerer<'_> {
                 };
                 for part in i {
                     match part.as_rule() {
-                        Rule::per_clause => limit.per = part.into_inner().nth(1).map(|f| self.ident(f)),
-                        Rule::order_clause => limit.order_by = part.into_inner().nth(2).map(|f| self.ident(f)),
+                        Rule::per_clause => {
+                            limit.per = part.into_inner().nth(1).map(|f| self.ident(f))
+                        }
+                        Rule::order_clause => {
+                            limit.order_by = part.into_inner().nth(2).map(|f| self.ident(f))
+                        }
                         Rule::else_clause => {
                             limit.otherwise = part.into_inner().nth(1).map(|v| {
                                 let verdict = if v.as_rule() == Rule::kw_deny {
@@ -209,11 +227,17 @@ impl Lowerer<'_> {
         let mut i = p.into_inner();
         let action = self.ident(i.next().expect("action"));
         let items = match i.next() {
-            Some(list) if list.as_rule() == Rule::scope_list => list.into_inner().map(|x| self.ident(x)).collect(),
+            Some(list) if list.as_rule() == Rule::scope_list => {
+                list.into_inner().map(|x| self.ident(x)).collect()
+            }
             Some(one) => vec![self.ident(one)],
             None => vec![],
         };
-        Scope { action, items, span }
+        Scope {
+            action,
+            items,
+            span,
+        }
     }
 
     fn test(&mut self, p: Pair<Rule>, span: Span) -> Lowered<Test> {
@@ -225,7 +249,10 @@ impl Lowerer<'_> {
         let g = i.next().expect("given");
         let given = if g.as_rule() == Rule::record_batch {
             let span = self.span(&g);
-            let records = g.into_inner().map(|r| self.record(r)).collect::<Lowered<Vec<_>>>()?;
+            let records = g
+                .into_inner()
+                .map(|r| self.record(r))
+                .collect::<Lowered<Vec<_>>>()?;
             Given::Batch { records, span }
         } else {
             Given::Record(self.record(g)?)
@@ -271,7 +298,10 @@ impl Lowerer<'_> {
             Some(Rule::kw_waitlist) => OutcomeKind::Waitlist,
             _ => OutcomeKind::Error,
         };
-        let by = i.filter(|x| x.as_rule() == Rule::ident).map(|x| self.ident(x)).collect();
+        let by = i
+            .filter(|x| x.as_rule() == Rule::ident)
+            .map(|x| self.ident(x))
+            .collect();
         Outcome { kind, by, span }
     }
 
@@ -297,7 +327,9 @@ impl Lowerer<'_> {
             "\\n" => Some('\n'),
             "\\t" => Some('\t'),
             t if t.starts_with("\\u{") && t.ends_with('}') => {
-                u32::from_str_radix(&t[3..t.len() - 1], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&t[3..t.len() - 1], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ => None,
         };
@@ -361,9 +393,11 @@ impl Lowerer<'_> {
                 let inner = p.into_inner().next().expect("inner expression");
                 return self.expr_depth(inner);
             }
-            Rule::or_expr | Rule::and_expr | Rule::coalesce_expr | Rule::add_expr | Rule::mul_expr => {
-                self.left_assoc(p)?
-            }
+            Rule::or_expr
+            | Rule::and_expr
+            | Rule::coalesce_expr
+            | Rule::add_expr
+            | Rule::mul_expr => self.left_assoc(p)?,
             Rule::cmp_expr => self.comparison(p)?,
             Rule::not_expr | Rule::unary_expr => self.prefix(p)?,
             _ => (self.primary(p, span)?, 1),
@@ -454,10 +488,10 @@ impl Lowerer<'_> {
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
             Rule::int => self.int(p.as_str(), span),
-            Rule::decimal => ExprKind::Decimal(self.decimal(p.as_str(), span)),
+            Rule::decimal => ExprKind::Decimal(self.number(p.as_str(), span, "decimal")),
             Rule::percent => {
                 let text = p.as_str();
-                ExprKind::Percent(self.decimal(&text[..text.len() - 1], span))
+                ExprKind::Percent(self.number(&text[..text.len() - 1], span, "percent"))
             }
             Rule::date => match parse_date(p.as_str()) {
                 Some(d) => ExprKind::Date(d),
@@ -478,7 +512,11 @@ impl Lowerer<'_> {
                 let args = i.map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?;
                 ExprKind::Call { function, args }
             }
-            Rule::list_expr => ExprKind::List(p.into_inner().map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?),
+            Rule::list_expr => ExprKind::List(
+                p.into_inner()
+                    .map(|a| self.expr(a))
+                    .collect::<Lowered<Vec<_>>>()?,
+            ),
             other => unreachable!("not an expression: {other:?}"),
         };
         Ok(Expr { kind, span })
@@ -496,19 +534,22 @@ impl Lowerer<'_> {
                         span,
                         "larger than 9_223_372_036_854_775_807",
                     )
-                    .with_help("an int is a 64-bit whole number; for larger amounts write a decimal, such as `1.0`-style literals with up to 28 digits"),
+                    .with_help(format!("an int is a 64-bit whole number; for a larger amount write a decimal, such as `{text}.0`")),
                 );
                 ExprKind::Int(0)
             }
         }
     }
 
-    fn decimal(&mut self, text: &str, span: Span) -> Decimal {
+    fn number(&mut self, text: &str, span: Span, kind: &str) -> Decimal {
         parse_decimal(text).unwrap_or_else(|| {
             self.errors.push(
                 Diagnostic::error(
                     Code::NumberOutOfRange,
-                    format!("`{text}` has more digits than a decimal can hold"),
+                    format!(
+                        "`{}` has more digits than a {kind} can hold",
+                        span_text(text, kind)
+                    ),
                     span,
                     "more than 28 significant digits",
                 )
@@ -542,7 +583,9 @@ fn verdict_of(p: &Pair<Rule>) -> Verdict {
 
 fn binary_op_of(p: &Pair<Rule>) -> BinaryOp {
     let rule = match p.as_rule() {
-        Rule::cmp_op | Rule::add_op | Rule::mul_op => p.clone().into_inner().next().map(|x| x.as_rule()),
+        Rule::cmp_op | Rule::add_op | Rule::mul_op => {
+            p.clone().into_inner().next().map(|x| x.as_rule())
+        }
         r => Some(r),
     };
     match rule {
@@ -584,4 +627,12 @@ fn invalid_date(text: &str, span: Span) -> Diagnostic {
         label,
     )
     .with_help("dates are written `YYYY-MM-DD`, e.g. `2026-01-29`")
+}
+
+fn span_text(number: &str, kind: &str) -> String {
+    if kind == "percent" {
+        format!("{number}%")
+    } else {
+        number.to_string()
+    }
 }

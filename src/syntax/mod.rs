@@ -81,16 +81,26 @@ pub fn parse(source: &str) -> Parsed {
             break;
         }
         if items.len() >= limits::MAX_ITEMS {
-            diagnostics.push(Diagnostic::error(
-                Code::TooManyItems,
-                format!("this file has more than {} `let`, `rule` and `test` items", limits::MAX_ITEMS),
-                Span::new(pos, pos),
-                "the limit is reached here",
-            ).with_help("split the policy into several files"));
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::TooManyItems,
+                    format!(
+                        "this file has more than {} `let`, `rule` and `test` items",
+                        limits::MAX_ITEMS
+                    ),
+                    Span::new(pos, pos),
+                    "the limit is reached here",
+                )
+                .with_help("split the policy into several files"),
+            );
             break;
         }
         if let Some(d) = misplaced(source, pos) {
-            diagnostics.push(d);
+            // After a broken preamble, a `schema` found later is the one that failed to
+            // parse (already reported): skip it quietly.
+            if head.is_some() {
+                diagnostics.push(d);
+            }
             pos = resync(source, pos + 1);
             continue;
         }
@@ -152,14 +162,17 @@ fn misplaced(source: &str, pos: usize) -> Option<Diagnostic> {
 }
 
 /// Skips whitespace (and a byte-order mark) and comments.
-fn skip_trivia(source: &str, mut pos: usize) -> usize {
+pub(crate) fn skip_trivia(source: &str, mut pos: usize) -> usize {
     let bytes = source.as_bytes();
     loop {
         let rest = &source[pos..];
         let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n', '\u{feff}']);
         pos += rest.len() - trimmed.len();
         if bytes.get(pos) == Some(&b'#') {
-            pos = bytes[pos..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |p| pos + p);
+            pos = bytes[pos..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |p| pos + p);
         } else {
             return pos;
         }
@@ -169,7 +182,9 @@ fn skip_trivia(source: &str, mut pos: usize) -> usize {
 /// The start of the next line at or after `from` that begins an item (`let`,
 /// `rule`, `test`), or the end of the file.
 fn resync(source: &str, from: usize) -> usize {
-    let mut line_start = source[..from.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
+    let mut line_start = source[..from.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     while line_start < source.len() {
         let first = skip_blanks(source, line_start);
         if first >= from && matches!(errors::word_at(source, first), "let" | "rule" | "test") {

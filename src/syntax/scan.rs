@@ -109,12 +109,17 @@ pub(super) fn scan(src: &str) -> Vec<Diagnostic> {
                     i += 1;
                 }
                 if i - start > MAX_IDENT_LEN {
-                    errors.push(Diagnostic::error(
-                        Code::TooLong,
-                        format!("this name is longer than the limit of {MAX_IDENT_LEN} characters"),
-                        Span::new(start, i),
-                        format!("{} characters", i - start),
-                    ).with_help("use a shorter name"));
+                    errors.push(
+                        Diagnostic::error(
+                            Code::TooLong,
+                            format!(
+                                "this name is longer than the limit of {MAX_IDENT_LEN} characters"
+                            ),
+                            Span::new(start, i),
+                            format!("{} characters", i - start),
+                        )
+                        .with_help("use a shorter name"),
+                    );
                 }
                 last_word = &src[start..i];
             }
