@@ -108,8 +108,6 @@ codes! {
     TestNotLiteral = "clearance::test::not_literal",
     TestOutcomeCount = "clearance::test::outcome_count",
     TestUnknownRule = "clearance::test::unknown_rule",
-    // ------------------------------------------------------------ evaluation
-    LimitNotSupported = "clearance::eval::limit_not_supported",
 }
 
 impl fmt::Display for Code {

@@ -4,10 +4,9 @@ use std::io::BufRead;
 
 use serde::Serialize;
 
-use crate::check::{CheckedPolicy, Decision, RuleKind};
+use crate::check::{CheckedPolicy, Decision};
 use crate::data::{read_records, DataFormat, InputError};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::eval::Outcome;
+use crate::eval::{refuse, Allocator, LimitReport, Outcome};
 
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,8 +22,8 @@ pub struct RecordResult {
     pub outcome: Outcome,
 }
 
-/// Counts per decision; they add up to `records`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Counts per decision (they add up to `records`), and what `limit` allocated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub records: usize,
     pub allow: usize,
@@ -33,6 +32,9 @@ pub struct Summary {
     pub error: usize,
     /// Records with at least one warning.
     pub warned: usize,
+    /// Per `limit` rule and group: cap, admitted, refused.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<LimitReport>,
 }
 
 impl Summary {
@@ -67,25 +69,11 @@ pub struct Report {
     pub results: Vec<RecordResult>,
 }
 
-/// Diagnostics for what evaluation does not support yet (`limit` allocation).
-pub fn unsupported(policy: &CheckedPolicy) -> Vec<Diagnostic> {
-    policy
-        .rules
-        .iter()
-        .filter(|r| matches!(r.kind, RuleKind::Limit(_)))
-        .map(|r| {
-            Diagnostic::error(
-                Code::LimitNotSupported,
-                format!("rule `{}` allocates with `limit`, which evaluation does not support yet", r.name),
-                r.span,
-                "a `limit` rule",
-            )
-            .with_help("`limit` is checked but not yet evaluated; remove the rule to evaluate the other rules")
-        })
-        .collect()
-}
-
 /// Evaluates every record of `input`, calling `each` with each result in input order.
+///
+/// Without `limit` rules, results stream out as records are read. With them, the
+/// results wait for the allocation, which needs the whole batch; only the outcomes
+/// and the allocation keys are kept, not the records.
 pub fn evaluate<R: BufRead>(
     policy: &CheckedPolicy,
     format: DataFormat,
@@ -93,14 +81,23 @@ pub fn evaluate<R: BufRead>(
     each: &mut dyn FnMut(RecordResult),
 ) -> Result<Summary, InputError> {
     let mut summary = Summary::default();
+    let mut allocator = policy.has_limits().then(|| Allocator::new(policy));
+    let mut pending: Vec<RecordResult> = Vec::new();
     read_records(&policy.schema, format, input, &mut |rec| {
         let result = match rec.row {
-            Ok(row) => RecordResult {
-                record: policy.label(&row, rec.position),
-                position: rec.position,
-                line: rec.line,
-                outcome: policy.evaluate_row(&row),
-            },
+            Ok(row) => {
+                let record = policy.label(&row, rec.position);
+                let mut outcome = policy.evaluate_row(&row);
+                if let Some(a) = allocator.as_mut() {
+                    a.observe(pending.len(), &record, &row, &mut outcome);
+                }
+                RecordResult {
+                    record,
+                    position: rec.position,
+                    line: rec.line,
+                    outcome,
+                }
+            }
             Err(e) => RecordResult {
                 record: format!("#{}", rec.position),
                 position: rec.position,
@@ -108,9 +105,24 @@ pub fn evaluate<R: BufRead>(
                 outcome: Outcome::data_error(e),
             },
         };
-        summary.add(&result);
-        each(result);
+        if allocator.is_some() {
+            pending.push(result);
+        } else {
+            summary.add(&result);
+            each(result);
+        }
     })?;
+    if let Some(a) = allocator {
+        let (refusals, reports) = a.allocate();
+        for (i, fired) in refusals {
+            refuse(policy, &mut pending[i].outcome, fired);
+        }
+        for r in pending {
+            summary.add(&r);
+            each(r);
+        }
+        summary.allocations = reports;
+    }
     Ok(summary)
 }
 

@@ -22,9 +22,10 @@ pub struct CheckedPolicy {
 }
 
 /// The decision for one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
+    #[default]
     Allow,
     Deny,
     Waitlist,

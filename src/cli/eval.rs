@@ -9,7 +9,7 @@ use super::output::{CsvOut, TableOut};
 use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::check::Decision;
 use clearance::data::DataFormat;
-use clearance::run::{evaluate, unsupported, Report, Summary};
+use clearance::run::{evaluate, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -60,11 +60,6 @@ pub fn run(args: EvalArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let unsupported = unsupported(&policy);
-    if !unsupported.is_empty() {
-        print_diagnostics(&unsupported, &source);
-        return EXIT_INVALID;
-    }
     let format = match args
         .data_format
         .or_else(|| DataFormat::from_path(&args.data))
@@ -111,7 +106,7 @@ pub fn run(args: EvalArgs) -> u8 {
             if let Ok(summary) = &summary {
                 let report = Report {
                     policy: policy.name.clone(),
-                    summary: *summary,
+                    summary: summary.clone(),
                     results,
                 };
                 if output_format == OutputFormat::Json {
@@ -130,6 +125,9 @@ pub fn run(args: EvalArgs) -> u8 {
         Ok(summary) => {
             if output_format != OutputFormat::Table {
                 eprintln!("{}", summary_line(&summary));
+                for line in allocation_lines(&summary) {
+                    eprintln!("{line}");
+                }
             }
             if args.fail_on.iter().any(|d| summary.count(*d) > 0) {
                 EXIT_FAILED
@@ -157,4 +155,22 @@ pub fn summary_line(s: &Summary) -> String {
         s.error,
         s.warned
     )
+}
+
+/// One line per `limit` rule and group: cap, admitted, refused.
+pub fn allocation_lines(s: &Summary) -> Vec<String> {
+    s.allocations
+        .iter()
+        .map(|a| {
+            let group = a
+                .group
+                .as_ref()
+                .map(|g| format!(" [{g}]"))
+                .unwrap_or_default();
+            format!(
+                "limit {}{group}: cap {}, admitted {} ({} records), refused {} ({} records)",
+                a.rule, a.cap, a.admitted, a.admitted_records, a.refused, a.refused_records
+            )
+        })
+        .collect()
 }

@@ -105,6 +105,9 @@ impl TableOut {
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", super::eval::summary_line(&report.summary));
+        for line in super::eval::allocation_lines(&report.summary) {
+            let _ = writeln!(out, "{line}");
+        }
     }
 }
 

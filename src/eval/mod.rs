@@ -1,9 +1,11 @@
 //! Evaluation of a checked policy: per-record rules, decisions and reasons.
 
+mod allocate;
 mod expr;
 
 use serde::Serialize;
 
+pub use allocate::{refuse, Allocator, LimitReport};
 pub use expr::{const_eval, eval, truth, EvalError};
 
 use crate::ast::Verdict;
@@ -31,7 +33,7 @@ pub struct RecordError {
 }
 
 /// The outcome of evaluating one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub decision: Decision,
     /// Rules that fired with a deny, waitlist or allow verdict, in file order.
@@ -104,8 +106,25 @@ impl CheckedPolicy {
         outcome
     }
 
+    /// Evaluates a whole batch, `limit` allocation included: one outcome per row, in order.
+    pub fn evaluate_batch(&self, rows: &[Vec<Value>]) -> (Vec<Outcome>, Vec<LimitReport>) {
+        let mut outcomes: Vec<Outcome> = rows.iter().map(|r| self.evaluate_row(r)).collect();
+        if !self.has_limits() {
+            return (outcomes, Vec::new());
+        }
+        let mut allocator = Allocator::new(self);
+        for (i, (row, outcome)) in rows.iter().zip(outcomes.iter_mut()).enumerate() {
+            allocator.observe(i, &self.label(row, i + 1), row, outcome);
+        }
+        let (refusals, reports) = allocator.allocate();
+        for (i, fired) in refusals {
+            refuse(self, &mut outcomes[i], fired);
+        }
+        (outcomes, reports)
+    }
+
     /// The `because` text with the record's values, or a generated sentence.
-    fn reason(&self, rule: &Rule, row: &[Value]) -> Result<String, EvalError> {
+    pub(crate) fn reason(&self, rule: &Rule, row: &[Value]) -> Result<String, EvalError> {
         let enums = &self.schema.enums;
         if let Some(t) = &rule.because {
             let mut out = String::new();
@@ -119,6 +138,24 @@ impl CheckedPolicy {
                 }
             }
             return Ok(out);
+        }
+        if let RuleKind::Limit(l) = &rule.kind {
+            let what = l
+                .quantity
+                .map_or("records", |s| self.schema.fields[s].name.as_str());
+            let cap = l.cap.display(&Type::Decimal, enums);
+            let scope = rule.scope_text.as_deref().unwrap_or("this");
+            return Ok(match l.per {
+                Some(slot) => {
+                    let f = &self.schema.fields[slot];
+                    format!(
+                        "the {scope} allocation of {cap} {what} per {} is used up for {}",
+                        f.name,
+                        row[slot].display(&f.ty, enums)
+                    )
+                }
+                None => format!("the {scope} allocation of {cap} {what} is used up"),
+            });
         }
         let mut out = match (&rule.kind, &rule.condition_text) {
             (RuleKind::Require(_), Some(c)) => format!("requires {c}"),
@@ -152,7 +189,7 @@ impl CheckedPolicy {
     }
 }
 
-fn in_scope(rule: &Rule, schema: &Schema, row: &[Value]) -> bool {
+pub(crate) fn in_scope(rule: &Rule, schema: &Schema, row: &[Value]) -> bool {
     let Some(scope) = &rule.scope else {
         return true;
     };
@@ -165,7 +202,7 @@ fn in_scope(rule: &Rule, schema: &Schema, row: &[Value]) -> bool {
 }
 
 /// Errors win, then deny, waitlist, allow, and the policy's default.
-fn decide(default: Decision, outcome: &Outcome) -> Decision {
+pub(crate) fn decide(default: Decision, outcome: &Outcome) -> Decision {
     if !outcome.errors.is_empty() {
         return Decision::Error;
     }
