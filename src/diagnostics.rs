@@ -108,6 +108,8 @@ codes! {
     TestNotLiteral = "clearance::test::not_literal",
     TestOutcomeCount = "clearance::test::outcome_count",
     TestUnknownRule = "clearance::test::unknown_rule",
+    /// A test whose records did not get the expected outcomes (from `clearance test`).
+    TestFailed = "clearance::test::failed",
 }
 
 impl fmt::Display for Code {

@@ -34,6 +34,7 @@ pub mod eval;
 pub mod run;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 use diagnostics::Diagnostic;

@@ -232,3 +232,18 @@ fn several_syntax_errors_are_reported_in_one_run() {
         vec![Code::Unexpected, Code::SingleEquals, Code::InvalidDate]
     );
 }
+
+#[test]
+fn file_size_and_item_count_are_limited() {
+    let huge = format!("{HEADER}{}", "# padding\n".repeat(1_700_000));
+    let parsed = parse(&huge);
+    assert_eq!(parsed.diagnostics[0].code, Code::FileTooLarge);
+
+    let mut many = String::from(HEADER);
+    for i in 0..=clearance::syntax::limits::MAX_ITEMS {
+        many += &format!("let c{i} = {i}\n");
+    }
+    let parsed = parse(&many);
+    assert_eq!(parsed.diagnostics.len(), 1);
+    assert_eq!(parsed.diagnostics[0].code, Code::TooManyItems);
+}

@@ -52,7 +52,13 @@ fn check_errors() {
 #[test]
 fn every_code_has_a_case() {
     use clearance::diagnostics::Code;
-    let tested_elsewhere = [Code::FileTooLarge, Code::TooManyItems, Code::NotUtf8];
+    // Limits on whole files are tested in tests/parse.rs, test failures in tests/cli_test.rs.
+    let tested_elsewhere = [
+        Code::FileTooLarge,
+        Code::TooManyItems,
+        Code::NotUtf8,
+        Code::TestFailed,
+    ];
     let mut seen = std::collections::BTreeSet::new();
     for dir in ["tests/ui/syntax", "tests/ui/check"] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);

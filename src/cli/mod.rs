@@ -3,6 +3,7 @@
 mod check;
 mod eval;
 mod output;
+mod test;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -25,7 +26,7 @@ pub const EXIT_INVALID: u8 = 2;
     long_about = "Clearance checks policy files (.policy) against the record schema they declare \
 and evaluates them over batches of records (JSON, NDJSON or CSV), giving every record a decision \
 (allow, deny, waitlist or error) with the rules and reasons behind it.",
-    after_help = "Examples:\n  clearance check policies/h200_first_batch.policy\n  clearance eval policies/domestic_quota.policy --data policies/data/domestic_quota.ndjson\n\nExit codes: 0 success; 1 --fail-on matched; 2 invalid policy, unreadable input or bad usage.\nColour is off when NO_COLOR is set or output is not a terminal."
+    after_help = "Examples:\n  clearance check policies/h200_first_batch.policy\n  clearance eval policies/domestic_quota.policy --data policies/data/domestic_quota.ndjson\n  clearance test policies/\n\nExit codes: 0 success; 1 --fail-on matched or a test failed; 2 invalid policy, unreadable input or bad usage.\nColour is off when NO_COLOR is set or output is not a terminal."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +37,7 @@ struct Cli {
 enum Command {
     Check(check::CheckArgs),
     Eval(eval::EvalArgs),
+    Test(test::TestArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -43,6 +45,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test::run(args),
     };
     ExitCode::from(code)
 }

@@ -28,9 +28,11 @@ pub(super) struct TooDeep;
 pub(super) type Lowered<T> = Result<T, TooDeep>;
 
 impl Lowerer<'_> {
+    /// The pair's span, without the whitespace pest skips after a trailing optional part.
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let len = s.as_str().trim_end().len();
+        Span::new(self.base + s.start(), self.base + s.start() + len)
     }
 
     fn ident(&self, p: Pair<Rule>) -> Ident {

@@ -1,0 +1,97 @@
+//! `clearance test`: passing and failing runs, coverage, formats and exit codes.
+
+use assert_cmd::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("clearance")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_bundled_policies_pass_with_full_coverage() {
+    let (code, stdout, stderr) = run(&["test", "policies/", "--min-coverage", "100"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn a_failing_run_shows_expected_and_actual_with_reasons() {
+    let (code, stdout, stderr) = run(&["test", "tests/fixtures/failing_tests.policy"]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout.lines().last(), Some("1 passed, 3 failed"));
+    insta::assert_snapshot!(format!("{stdout}\n-----stderr\n{stderr}"));
+}
+
+#[test]
+fn min_coverage_fails_the_run_below_it() {
+    // The one passing test is decided by the default: it makes no rule fire.
+    let (code, stdout, _) = run(&[
+        "test",
+        "tests/fixtures/failing_tests.policy",
+        "--filter",
+        "passes",
+        "--min-coverage",
+        "1",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("rule coverage: 0 of 4 rules fired in some test (0.0%)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("below the minimum of 1%"));
+    assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"));
+    let (code, _, _) = run(&[
+        "test",
+        "tests/fixtures/failing_tests.policy",
+        "--filter",
+        "passes",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn json_and_junit_reports() {
+    let (code, stdout, _) = run(&[
+        "test",
+        "tests/fixtures/failing_tests.policy",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["passed"], 1);
+    assert_eq!(doc["failed"], 3);
+    assert_eq!(doc["coverage_percent"], 75.0);
+    assert_eq!(doc["files"][0]["uncovered"][0]["rule"], "never_tested");
+    let failure = &doc["files"][0]["tests"][1]["failures"][0];
+    assert_eq!(failure["expected"], "allow");
+    assert_eq!(failure["actual"]["decision"], "deny");
+
+    let (code, stdout, _) = run(&[
+        "test",
+        "tests/fixtures/failing_tests.policy",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn invalid_policies_and_missing_paths_exit_2() {
+    let (code, _, stderr) = run(&["test", "tests/fixtures/unknown_field.policy"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("its tests were not run"));
+    let (code, _, _) = run(&["test", "no/such/dir"]);
+    assert_eq!(code, 2);
+}
