@@ -128,6 +128,11 @@ pub(super) fn from_pest(
         }
         _ => rule_pos,
     };
+    // pest's furthest attempt may stop inside a multi-byte character.
+    let mut pos = pos.min(source.len());
+    while !source.is_char_boundary(pos) {
+        pos -= 1;
+    }
     let mut expected: BTreeSet<Expected> = BTreeSet::new();
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         expected.extend(positives.iter().filter_map(|r| expected_of_rule(*r)));
@@ -357,7 +362,7 @@ fn word_before(source: &str, pos: usize) -> &str {
     let before = &source[..pos.min(source.len())];
     let start = before
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .map_or(0, |i| after_char(before, i));
     &before[start..]
 }
 
@@ -411,7 +416,7 @@ fn previous_token(source: &str, pos: usize) -> Option<&str> {
     let last = text.chars().last()?;
     let start = if last.is_ascii_alphanumeric() || last == '_' || last == '%' {
         text.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '%' || c == '.'))
-            .map_or(0, |i| i + 1)
+            .map_or(0, |i| after_char(text, i))
     } else if last == '"' {
         return None;
     } else {
@@ -445,8 +450,13 @@ fn rule_name_before(source: &str, pos: usize) -> Option<&str> {
     let text = source[..pos].trim_end();
     let name_start = text
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .map_or(0, |i| after_char(text, i));
     let name = &text[name_start..];
     let rest = text[..name_start].trim_end();
     (rest.ends_with("rule") && !name.is_empty()).then_some(name)
+}
+
+/// The byte index just after the character that starts at `i`.
+fn after_char(s: &str, i: usize) -> usize {
+    i + s[i..].chars().next().map_or(1, char::len_utf8)
 }

@@ -182,6 +182,10 @@ pub(crate) fn skip_trivia(source: &str, mut pos: usize) -> usize {
 /// The start of the next line at or after `from` that begins an item (`let`,
 /// `rule`, `test`), or the end of the file.
 fn resync(source: &str, from: usize) -> usize {
+    let mut from = from.min(source.len());
+    while !source.is_char_boundary(from) {
+        from += 1;
+    }
     let mut line_start = source[..from.min(source.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
