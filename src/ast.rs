@@ -366,57 +366,82 @@ fn precedence(e: &Expr) -> u8 {
 /// Prints an expression in canonical form, with only the parentheses it needs.
 impl std::fmt::Display for Expr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fn wrap(f: &mut std::fmt::Formatter<'_>, e: &Expr, min: u8) -> std::fmt::Result {
+        f.write_str(&self.to_source(None))
+    }
+}
+
+impl Expr {
+    /// The expression in canonical form. With the source text, literals are written as
+    /// they were (`400_000` keeps its separators, strings their escapes).
+    pub fn to_source(&self, source: Option<&str>) -> String {
+        let mut out = String::new();
+        self.write(source, &mut out);
+        out
+    }
+
+    fn write(&self, src: Option<&str>, out: &mut String) {
+        fn wrap(e: &Expr, min: u8, src: Option<&str>, out: &mut String) {
             if precedence(e) < min {
-                write!(f, "({e})")
+                out.push('(');
+                e.write(src, out);
+                out.push(')');
             } else {
-                write!(f, "{e}")
+                e.write(src, out);
             }
         }
+        let literal = |out: &mut String, canonical: String| match src {
+            Some(s) => out.push_str(self.span.text(s)),
+            None => out.push_str(&canonical),
+        };
         match &self.kind {
-            ExprKind::Bool(b) => write!(f, "{b}"),
-            ExprKind::Int(i) => write!(f, "{i}"),
-            ExprKind::Decimal(d) => write!(f, "{d}"),
-            ExprKind::Percent(p) => write!(f, "{p}%"),
-            ExprKind::Text(t) => write!(f, "{}", quote(t)),
-            ExprKind::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
-            ExprKind::Name(n) => f.write_str(n),
+            ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            ExprKind::Int(i) => literal(out, i.to_string()),
+            ExprKind::Decimal(d) => literal(out, d.to_string()),
+            ExprKind::Percent(p) => literal(out, format!("{p}%")),
+            ExprKind::Text(t) => literal(out, quote(t)),
+            ExprKind::Date(d) => literal(out, d.format("%Y-%m-%d").to_string()),
+            ExprKind::Name(n) => out.push_str(n),
             ExprKind::List(items) => {
-                f.write_str("[")?;
+                out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(", ")?;
+                        out.push_str(", ");
                     }
-                    write!(f, "{item}")?;
+                    item.write(src, out);
                 }
-                f.write_str("]")
+                out.push(']');
             }
-            ExprKind::Has(field) => write!(f, "has {}", field.node),
+            ExprKind::Has(field) => {
+                out.push_str("has ");
+                out.push_str(&field.node);
+            }
             ExprKind::Call { function, args } => {
-                write!(f, "{}(", function.node)?;
+                out.push_str(&function.node);
+                out.push('(');
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(", ")?;
+                        out.push_str(", ");
                     }
-                    write!(f, "{a}")?;
+                    a.write(src, out);
                 }
-                f.write_str(")")
+                out.push(')');
             }
             ExprKind::Unary { op, operand } => {
-                let p = precedence(self);
-                match op.node {
-                    UnaryOp::Not => f.write_str("not ")?,
-                    UnaryOp::Neg => f.write_str("-")?,
-                }
-                wrap(f, operand, p)
+                out.push_str(match op.node {
+                    UnaryOp::Not => "not ",
+                    UnaryOp::Neg => "-",
+                });
+                wrap(operand, precedence(self), src, out);
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let p = precedence(self);
                 // Comparisons do not chain: both sides bind tighter. Others are left-associative.
                 let lmin = if p == 4 { p + 1 } else { p };
-                wrap(f, lhs, lmin)?;
-                write!(f, " {} ", op.node.as_str())?;
-                wrap(f, rhs, p + 1)
+                wrap(lhs, lmin, src, out);
+                out.push(' ');
+                out.push_str(op.node.as_str());
+                out.push(' ');
+                wrap(rhs, p + 1, src, out);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod output;
 mod test;
 
@@ -38,6 +39,7 @@ enum Command {
     Check(check::CheckArgs),
     Eval(eval::EvalArgs),
     Test(test::TestArgs),
+    Fmt(fmt::FmtArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -46,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
+        Command::Fmt(args) => fmt::run(args),
     };
     ExitCode::from(code)
 }
