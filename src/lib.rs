@@ -31,6 +31,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostics;
 pub mod eval;
+pub mod explain;
 pub mod fmt;
 pub mod run;
 pub mod span;

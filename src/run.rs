@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::check::{CheckedPolicy, Decision};
 use crate::data::{read_records, DataFormat, InputError};
 use crate::eval::{refuse, Allocator, LimitReport, Outcome};
+use crate::explain::{explain_row, RuleTrace};
 
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +21,9 @@ pub struct RecordResult {
     pub line: Option<usize>,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// Every rule with the values of its condition (`eval --explain`, `explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<RuleTrace>>,
 }
 
 /// Counts per decision (they add up to `records`), and what `limit` allocated.
@@ -80,6 +84,18 @@ pub fn evaluate<R: BufRead>(
     input: R,
     each: &mut dyn FnMut(RecordResult),
 ) -> Result<Summary, InputError> {
+    evaluate_with(policy, format, input, None, each)
+}
+
+/// Like [`evaluate`]; with the policy's source text, each result also explains itself
+/// (every rule with the values of its condition).
+pub fn evaluate_with<R: BufRead>(
+    policy: &CheckedPolicy,
+    format: DataFormat,
+    input: R,
+    explain_source: Option<&str>,
+    each: &mut dyn FnMut(RecordResult),
+) -> Result<Summary, InputError> {
     let mut summary = Summary::default();
     let mut allocator = policy.has_limits().then(|| Allocator::new(policy));
     let mut pending: Vec<RecordResult> = Vec::new();
@@ -91,11 +107,13 @@ pub fn evaluate<R: BufRead>(
                 if let Some(a) = allocator.as_mut() {
                     a.observe(pending.len(), &record, &row, &mut outcome);
                 }
+                let explain = explain_source.map(|src| explain_row(policy, src, &row, &outcome));
                 RecordResult {
                     record,
                     position: rec.position,
                     line: rec.line,
                     outcome,
+                    explain,
                 }
             }
             Err(e) => RecordResult {
@@ -103,6 +121,7 @@ pub fn evaluate<R: BufRead>(
                 position: rec.position,
                 line: rec.line,
                 outcome: Outcome::data_error(e),
+                explain: None,
             },
         };
         if allocator.is_some() {
@@ -115,7 +134,16 @@ pub fn evaluate<R: BufRead>(
     if let Some(a) = allocator {
         let (refusals, reports) = a.allocate();
         for (i, fired) in refusals {
-            refuse(policy, &mut pending[i].outcome, fired);
+            let result = &mut pending[i];
+            if let Some(trace) = result
+                .explain
+                .as_mut()
+                .and_then(|t| t.iter_mut().find(|t| t.rule == fired.rule))
+            {
+                trace.fired = true;
+                trace.reason = Some(fired.reason.clone());
+            }
+            refuse(policy, &mut result.outcome, fired);
         }
         for r in pending {
             summary.add(&r);

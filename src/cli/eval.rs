@@ -9,7 +9,7 @@ use super::output::{CsvOut, TableOut};
 use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::check::Decision;
 use clearance::data::DataFormat;
-use clearance::run::{evaluate, Report, Summary};
+use clearance::run::{evaluate_with, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -26,6 +26,10 @@ pub struct EvalArgs {
     /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+    /// Include, per record, every rule with the value of each part of its condition
+    /// (`json` and `ndjson` output).
+    #[arg(long)]
+    pub explain: bool,
     /// Exit with 1 when any record gets one of these decisions.
     #[arg(long, value_delimiter = ',', value_name = "DECISIONS", default_value = "error", value_parser = parse_decision)]
     pub fail_on: Vec<Decision>,
@@ -44,65 +48,86 @@ fn parse_decision(s: &str) -> Result<Decision, String> {
         .ok_or_else(|| format!("`{s}` is not a decision (allow, deny, waitlist, error)"))
 }
 
-pub fn run(args: EvalArgs) -> u8 {
-    let source = match read_policy(&args.policy) {
+/// The compiled policy and its source: what `eval`, `explain` and `diff` start from.
+pub struct Prepared {
+    pub source: clearance::diagnostics::SourceFile,
+    pub policy: clearance::check::CheckedPolicy,
+}
+
+/// Reads and compiles a policy, printing its diagnostics; `None` when it has errors.
+pub fn prepare(path: &str) -> Option<Prepared> {
+    let source = match read_policy(path) {
         Ok(s) => s,
         Err(m) => {
             print_file_error(&m);
-            return EXIT_INVALID;
+            return None;
         }
     };
-    let policy = match clearance::compile(&source.text) {
-        Ok(p) => p,
+    match clearance::compile(&source.text) {
+        Ok(policy) => Some(Prepared { source, policy }),
         Err(d) => {
             print_diagnostics(&d, &source);
-            eprintln!("the policy has errors; nothing was evaluated");
-            return EXIT_INVALID;
+            eprintln!("{path}: the policy has errors; nothing was evaluated");
+            None
         }
+    }
+}
+
+/// The data's format, from the flag or the file name.
+pub fn data_format(flag: Option<DataFormat>, path: &str) -> Option<DataFormat> {
+    let f = flag.or_else(|| DataFormat::from_path(path));
+    if f.is_none() {
+        print_file_error(&format!(
+            "cannot tell the format of `{path}` from its name; pass --data-format json, ndjson or csv"
+        ));
+    }
+    f
+}
+
+/// Opens the data file (`-`: standard input).
+pub fn open_data(path: &str) -> Option<Box<dyn BufRead>> {
+    if path == "-" {
+        return Some(Box::new(BufReader::new(io::stdin().lock())));
+    }
+    match File::open(path) {
+        Ok(f) => Some(Box::new(BufReader::with_capacity(1 << 16, f))),
+        Err(e) => {
+            print_file_error(&format!("cannot read `{path}`: {e}"));
+            None
+        }
+    }
+}
+
+pub fn run(args: EvalArgs) -> u8 {
+    let Some(Prepared { source, policy }) = prepare(&args.policy) else {
+        return EXIT_INVALID;
     };
-    let format = match args
-        .data_format
-        .or_else(|| DataFormat::from_path(&args.data))
-    {
-        Some(f) => f,
-        None => {
-            print_file_error(&format!(
-                "cannot tell the format of `{}` from its name; pass --data-format json, ndjson or csv",
-                args.data
-            ));
-            return EXIT_INVALID;
-        }
+    let Some(format) = data_format(args.data_format, &args.data) else {
+        return EXIT_INVALID;
     };
-    let input: Box<dyn BufRead> = if args.data == "-" {
-        Box::new(BufReader::new(io::stdin().lock()))
-    } else {
-        match File::open(&args.data) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-            Err(e) => {
-                print_file_error(&format!("cannot read `{}`: {e}", args.data));
-                return EXIT_INVALID;
-            }
-        }
+    let Some(input) = open_data(&args.data) else {
+        return EXIT_INVALID;
     };
     let output_format = args.format.unwrap_or(if io::stdout().is_terminal() {
         OutputFormat::Table
     } else {
         OutputFormat::Ndjson
     });
+    let explain = args.explain.then_some(source.text.as_str());
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match output_format {
-        OutputFormat::Ndjson => evaluate(&policy, format, input, &mut |r| {
+        OutputFormat::Ndjson => evaluate_with(&policy, format, input, explain, &mut |r| {
             let _ = serde_json::to_writer(&mut out, &r);
             let _ = out.write_all(b"\n");
         }),
         OutputFormat::Csv => {
             let mut csv = CsvOut::new(&mut out);
-            evaluate(&policy, format, input, &mut |r| csv.write(&r))
+            evaluate_with(&policy, format, input, explain, &mut |r| csv.write(&r))
         }
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
-            let summary = evaluate(&policy, format, input, &mut |r| results.push(r));
+            let summary = evaluate_with(&policy, format, input, explain, &mut |r| results.push(r));
             if let Ok(summary) = &summary {
                 let report = Report {
                     policy: policy.name.clone(),

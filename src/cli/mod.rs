@@ -2,6 +2,7 @@
 
 mod check;
 mod eval;
+mod explain;
 mod fmt;
 mod output;
 mod test;
@@ -40,6 +41,7 @@ enum Command {
     Eval(eval::EvalArgs),
     Test(test::TestArgs),
     Fmt(fmt::FmtArgs),
+    Explain(explain::ExplainArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -49,6 +51,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Explain(args) => explain::run(args),
     };
     ExitCode::from(code)
 }

@@ -29,6 +29,26 @@ pub fn const_eval(e: &Expr) -> Result<Value, EvalError> {
 /// Evaluates `e` against the record `row`. The checker guarantees the types; a
 /// mismatch here is reported as an error, never a panic.
 pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
+    eval_traced(e, row, &mut |_, _| {})
+}
+
+/// Like [`eval`], calling `trace` with every sub-expression evaluated and its value
+/// (sub-expressions skipped by `and`/`or` are not evaluated, so not traced).
+pub fn eval_traced<F: FnMut(&Expr, &Value)>(
+    e: &Expr,
+    row: &[Value],
+    trace: &mut F,
+) -> Result<Value, EvalError> {
+    let value = eval_node(e, row, trace)?;
+    trace(e, &value);
+    Ok(value)
+}
+
+fn eval_node<F: FnMut(&Expr, &Value)>(
+    e: &Expr,
+    row: &[Value],
+    trace: &mut F,
+) -> Result<Value, EvalError> {
     let span = e.span;
     Ok(match &e.kind {
         ExprKind::Const(v) => v.clone(),
@@ -36,15 +56,19 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
         ExprKind::List(items) => {
             let values = items
                 .iter()
-                .map(|i| eval(i, row))
+                .map(|i| eval_traced(i, row, trace))
                 .collect::<Result<Vec<_>, _>>()?;
             Value::List(Arc::from(values))
         }
         ExprKind::Has(slot) => Value::Bool(!matches!(row.get(*slot), None | Some(Value::Missing))),
-        ExprKind::Not(x) => Value::Bool(!truth(x, row)?),
-        ExprKind::And(a, b) => Value::Bool(truth(a, row)? && truth(b, row)?),
-        ExprKind::Or(a, b) => Value::Bool(truth(a, row)? || truth(b, row)?),
-        ExprKind::Neg(x) => match eval(x, row)? {
+        ExprKind::Not(x) => Value::Bool(!truth_traced(x, row, trace)?),
+        ExprKind::And(a, b) => {
+            Value::Bool(truth_traced(a, row, trace)? && truth_traced(b, row, trace)?)
+        }
+        ExprKind::Or(a, b) => {
+            Value::Bool(truth_traced(a, row, trace)? || truth_traced(b, row, trace)?)
+        }
+        ExprKind::Neg(x) => match eval_traced(x, row, trace)? {
             Value::Int(i) => match i.checked_neg() {
                 Some(n) => Value::Int(n),
                 None => return err(span, format!("-({i}) is out of the int range")),
@@ -54,7 +78,7 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
             other => return err(span, format!("cannot negate {other:?}")),
         },
         ExprKind::Compare(op, a, b) => {
-            let (a, b) = (eval(a, row)?, eval(b, row)?);
+            let (a, b) = (eval_traced(a, row, trace)?, eval_traced(b, row, trace)?);
             let result = match op {
                 CompareOp::Eq => equal(&a, &b),
                 CompareOp::Ne => !equal(&a, &b),
@@ -77,23 +101,28 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
             list,
             negated,
         } => {
-            let needle = eval(needle, row)?;
-            let found = match eval(list, row)? {
+            let needle = eval_traced(needle, row, trace)?;
+            let found = match eval_traced(list, row, trace)? {
                 Value::List(items) => items.iter().any(|i| equal(i, &needle)),
                 Value::Missing => false,
                 _ => return err(span, "`in` needs a list"),
             };
             Value::Bool(found != *negated)
         }
-        ExprKind::Arith(op, a, b) => arith(*op, eval(a, row)?, eval(b, row)?, span)?,
-        ExprKind::Coalesce(a, b) => match eval(a, row)? {
-            Value::Missing => eval(b, row)?,
+        ExprKind::Arith(op, a, b) => arith(
+            *op,
+            eval_traced(a, row, trace)?,
+            eval_traced(b, row, trace)?,
+            span,
+        )?,
+        ExprKind::Coalesce(a, b) => match eval_traced(a, row, trace)? {
+            Value::Missing => eval_traced(b, row, trace)?,
             v => v,
         },
         ExprKind::Call(f, args) => {
             let values = args
                 .iter()
-                .map(|a| eval(a, row))
+                .map(|a| eval_traced(a, row, trace))
                 .collect::<Result<Vec<_>, _>>()?;
             call(*f, &values, span)?
         }
@@ -102,7 +131,16 @@ pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
 
 /// Evaluates a condition; the checker made sure it is `bool`.
 pub fn truth(e: &Expr, row: &[Value]) -> Result<bool, EvalError> {
-    match eval(e, row)? {
+    truth_traced(e, row, &mut |_, _| {})
+}
+
+/// Like [`truth`], tracing as [`eval_traced`] does.
+pub fn truth_traced<F: FnMut(&Expr, &Value)>(
+    e: &Expr,
+    row: &[Value],
+    trace: &mut F,
+) -> Result<bool, EvalError> {
+    match eval_traced(e, row, trace)? {
         Value::Bool(b) => Ok(b),
         Value::Missing => err(e.span, "a value needed here is missing"),
         _ => err(e.span, "expected true or false"),

@@ -6,7 +6,7 @@ mod expr;
 use serde::Serialize;
 
 pub use allocate::{refuse, Allocator, LimitReport};
-pub use expr::{const_eval, eval, truth, EvalError};
+pub use expr::{const_eval, eval, eval_traced, truth, truth_traced, EvalError};
 
 use crate::ast::Verdict;
 use crate::check::{CheckedPolicy, Decision, Rule, RuleKind, Schema, TemplatePart};

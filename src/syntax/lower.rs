@@ -391,9 +391,17 @@ impl Lowerer<'_> {
     fn expr_depth(&mut self, p: Pair<Rule>) -> Lowered<(Expr, usize)> {
         let span = self.span(&p);
         let (expr, depth) = match p.as_rule() {
-            Rule::expr | Rule::paren | Rule::interpolation => {
+            Rule::expr | Rule::interpolation => {
                 let inner = p.into_inner().next().expect("inner expression");
                 return self.expr_depth(inner);
+            }
+            // Parentheses leave no node, but the expression's span takes them in, so
+            // that an operator's span covers its operands as written.
+            Rule::paren => {
+                let inner = p.into_inner().next().expect("inner expression");
+                let (mut e, depth) = self.expr_depth(inner)?;
+                e.span = span;
+                return Ok((e, depth));
             }
             Rule::or_expr
             | Rule::and_expr

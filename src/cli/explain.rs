@@ -1,0 +1,109 @@
+//! `clearance explain POLICY --data FILE --record ID`
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+
+use super::eval::{data_format, open_data, prepare, Prepared};
+use super::{print_file_error, EXIT_INVALID, EXIT_OK};
+use clearance::data::DataFormat;
+use clearance::run::evaluate_with;
+
+/// Explain one record's decision: every rule, whether it was in scope, and the value of
+/// each part of its condition drawn under the source.
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// The policy file.
+    #[arg(value_name = "POLICY")]
+    pub policy: String,
+    /// The data file, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub data: String,
+    /// The record: its `id`, or `#N` for the N-th record of the data.
+    #[arg(long, value_name = "ID")]
+    pub record: String,
+    #[arg(long, value_enum)]
+    pub data_format: Option<DataFormat>,
+    /// `human` (drawn against the source) or `json`.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Human,
+    Json,
+}
+
+pub fn run(args: ExplainArgs) -> u8 {
+    let Some(Prepared { source, policy }) = prepare(&args.policy) else {
+        return EXIT_INVALID;
+    };
+    let Some(format) = data_format(args.data_format, &args.data) else {
+        return EXIT_INVALID;
+    };
+    let Some(input) = open_data(&args.data) else {
+        return EXIT_INVALID;
+    };
+    let wanted = args.record.as_str();
+    let position = wanted
+        .strip_prefix('#')
+        .and_then(|n| n.parse::<usize>().ok());
+    let mut found = None;
+    let mut matches = 0;
+    let result = evaluate_with(&policy, format, input, Some(&source.text), &mut |r| {
+        if r.record == wanted || Some(r.position) == position {
+            matches += 1;
+            if found.is_none() {
+                found = Some(r);
+            }
+        }
+    });
+    if let Err(e) = result {
+        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+        print_file_error(&format!("{}{at}: {}", args.data, e.message));
+        return EXIT_INVALID;
+    }
+    let Some(r) = found else {
+        print_file_error(&format!(
+            "no record `{wanted}` in `{}` (give its id, or #N for the N-th record)",
+            args.data
+        ));
+        return EXIT_INVALID;
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ExplainFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&r).expect("serializable")
+            );
+        }
+        ExplainFormat::Human => {
+            let line = r.line.map(|l| format!(", line {l}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "record {} (#{}{line} of {})\n",
+                r.record, r.position, args.data
+            );
+            let traces = r.explain.as_deref().unwrap_or(&[]);
+            if traces.is_empty() && !r.outcome.errors.is_empty() {
+                let _ = writeln!(out, "the record could not be read, so no rule ran\n");
+            }
+            let _ = write!(
+                out,
+                "{}",
+                clearance::explain::render(&policy, &source.text, &r.outcome, traces)
+            );
+            if matches > 1 {
+                let _ = writeln!(
+                    out,
+                    "\n({} records have the id `{wanted}`; this is the first)",
+                    matches
+                );
+            }
+        }
+    }
+    EXIT_OK
+}

@@ -1,0 +1,416 @@
+//! Why a record got its decision: every rule, whether it was in scope, and the value
+//! of each part of its condition, with the margin by which comparisons missed.
+
+use serde::Serialize;
+
+use crate::ast::Verdict;
+use crate::check::{CheckedPolicy, CompareOp, Expr, ExprKind, RuleKind};
+use crate::eval::{eval_traced, in_scope, Outcome};
+use crate::span::Span;
+use crate::value::{Decimal, Type, Value};
+
+/// One rule, as it went for one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleTrace {
+    pub rule: String,
+    pub verdict: Verdict,
+    pub in_scope: bool,
+    pub fired: bool,
+    /// The reason, when the rule fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The span of the clause in the policy source.
+    pub clause: Span,
+    /// Each part of the condition that was evaluated, in evaluation order.
+    pub values: Vec<Traced>,
+    /// Counterfactuals: how far each deciding comparison was from going the other way.
+    pub hints: Vec<String>,
+}
+
+/// The value of one sub-expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Traced {
+    pub span: Span,
+    /// The sub-expression as written.
+    pub text: String,
+    pub value: String,
+    /// Where to draw it: the operator of a binary expression, else its start.
+    #[serde(skip)]
+    pub anchor: usize,
+}
+
+/// Explains one record: `row` is its data, `outcome` its final outcome (after any
+/// allocation), `source` the policy text the policy was compiled from.
+pub fn explain_row(
+    policy: &CheckedPolicy,
+    source: &str,
+    row: &[Value],
+    outcome: &Outcome,
+) -> Vec<RuleTrace> {
+    let enums = &policy.schema.enums;
+    let fired_reason = |name: &str| {
+        outcome
+            .rules
+            .iter()
+            .chain(&outcome.warnings)
+            .find(|f| f.rule == name)
+            .map(|f| f.reason.clone())
+    };
+    let error_of = |name: &str| {
+        outcome
+            .errors
+            .iter()
+            .find(|e| e.rule.as_deref() == Some(name))
+            .map(|e| e.message.clone())
+    };
+    policy
+        .rules
+        .iter()
+        .map(|rule| {
+            let scoped = in_scope(rule, &policy.schema, row);
+            let reason = fired_reason(&rule.name);
+            let mut trace = RuleTrace {
+                rule: rule.name.clone(),
+                verdict: rule.verdict,
+                in_scope: scoped,
+                fired: reason.is_some(),
+                reason,
+                error: error_of(&rule.name),
+                clause: clause_span(source, rule.span, rule.name_span),
+                values: Vec::new(),
+                hints: Vec::new(),
+            };
+            let condition = match &rule.kind {
+                RuleKind::Require(c) | RuleKind::When(Some(c)) => c,
+                _ => return trace,
+            };
+            if !scoped {
+                return trace;
+            }
+            let mut seen: Vec<(*const Expr, Value)> = Vec::new();
+            let _ = eval_traced(condition, row, &mut |e: &Expr, v: &Value| {
+                seen.push((e as *const Expr, v.clone()));
+                if !matches!(e.kind, ExprKind::Const(_)) {
+                    trace.values.push(Traced {
+                        span: e.span,
+                        text: e.span.text(source).to_string(),
+                        value: v.display(&e.ty, enums).to_string(),
+                        anchor: anchor(source, e),
+                    });
+                }
+            });
+            let value_of = |e: &Expr| {
+                seen.iter()
+                    .find(|(p, _)| std::ptr::eq(*p, e))
+                    .map(|(_, v)| v)
+            };
+            let bad = matches!(rule.kind, RuleKind::Require(_));
+            hints(condition, source, &value_of, !bad, &mut trace.hints);
+            trace
+        })
+        .collect()
+}
+
+/// From the rule's name to the end of the rule, without the `because` text.
+fn clause_span(source: &str, rule: Span, name: Span) -> Span {
+    let text = rule.text(source);
+    let after_name = name.end - rule.start;
+    let start = text[after_name..]
+        .find(':')
+        .map_or(name.end, |i| name.end + i + 1);
+    let rest = &source[start..rule.end];
+    let skip = rest.len() - rest.trim_start().len();
+    let end = rest.find("because").map_or(rule.end, |i| start + i);
+    Span::new(
+        start + skip,
+        source[..end].trim_end().len().max(start + skip),
+    )
+}
+
+/// The operator of a binary expression (after its left operand and any `)`), else the start.
+fn anchor(source: &str, e: &Expr) -> usize {
+    let lhs = match &e.kind {
+        ExprKind::And(a, _)
+        | ExprKind::Or(a, _)
+        | ExprKind::Compare(_, a, _)
+        | ExprKind::Arith(_, a, _)
+        | ExprKind::Coalesce(a, _) => a,
+        ExprKind::In { needle, .. } => needle,
+        _ => return e.span.start,
+    };
+    let rest = &source[lhs.span.end.min(source.len())..];
+    let skip = rest.len() - rest.trim_start_matches([' ', '\t', '\n', '\r', ')']).len();
+    lhs.span.end + skip
+}
+
+/// Margins of ordering comparisons that went the deciding way: for a `require`,
+/// those that were false; for a `when`, those that were true.
+fn hints<'e>(
+    e: &'e Expr,
+    source: &str,
+    value_of: &dyn Fn(&Expr) -> Option<&'e Value>,
+    deciding: bool,
+    out: &mut Vec<String>,
+) where
+    Value: 'e,
+{
+    match &e.kind {
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            hints(a, source, value_of, deciding, out);
+            hints(b, source, value_of, deciding, out);
+        }
+        ExprKind::Not(x) => hints(x, source, value_of, !deciding, out),
+        ExprKind::Compare(op, a, b) if !matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+            let (Some(Value::Bool(result)), Some(va), Some(vb)) =
+                (value_of(e), value_of(a), value_of(b))
+            else {
+                return;
+            };
+            if *result != deciding {
+                return;
+            }
+            let Some((gap, unit)) = gap(va, vb) else {
+                return;
+            };
+            let symbol = match op {
+                CompareOp::Lt => "<",
+                CompareOp::Le => "<=",
+                CompareOp::Gt => ">",
+                _ => ">=",
+            };
+            let (lhs, rhs) = (a.span.text(source), b.span.text(source));
+            let (va_s, vb_s) = (show(va), show(vb));
+            // A literal shows itself; a named constant also shows its value.
+            let literal = |x: &Expr| {
+                let text = x.span.text(source);
+                matches!(x.kind, ExprKind::Const(_))
+                    && !text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            };
+            let subject = if literal(a) {
+                lhs.to_string()
+            } else {
+                format!("{lhs} is {va_s}")
+            };
+            let target = if literal(b) || rhs == vb_s {
+                rhs.to_string()
+            } else {
+                format!("{rhs} ({vb_s})")
+            };
+            let gap = gap.abs().normalize();
+            out.push(if *result {
+                let word = if matches!(op, CompareOp::Gt | CompareOp::Ge) {
+                    "over"
+                } else {
+                    "under"
+                };
+                format!("{subject}, {symbol} {target}: {word} by {gap}{unit}")
+            } else {
+                let word = if matches!(op, CompareOp::Gt | CompareOp::Ge) {
+                    "short"
+                } else {
+                    "over"
+                };
+                format!("{subject}, needs {symbol} {target}: {word} by {gap}{unit}")
+            });
+        }
+        _ => {}
+    }
+}
+
+/// `a - b`, with its unit.
+fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
+    let num = |v: &Value| match v {
+        Value::Int(i) => Some(Decimal::from(*i)),
+        Value::Decimal(d) => Some(*d),
+        _ => None,
+    };
+    match (a, b) {
+        (Value::Percent(x), Value::Percent(y)) => Some((x - y, " points")),
+        (Value::Date(x), Value::Date(y)) => Some((
+            Decimal::from(x.signed_duration_since(*y).num_days()),
+            " days",
+        )),
+        _ => Some((num(a)?.checked_sub(num(b)?)?, "")),
+    }
+}
+
+fn show(v: &Value) -> String {
+    let ty = match v {
+        Value::Percent(_) => Type::Percent,
+        _ => Type::Error,
+    };
+    v.display(&ty, &[]).to_string()
+}
+
+/// Draws an explanation for people: each rule with its clause and, under it, the value
+/// of each part of its condition (in the manner of a power assert), then the decision.
+pub fn render(
+    policy: &CheckedPolicy,
+    source: &str,
+    outcome: &Outcome,
+    traces: &[RuleTrace],
+) -> String {
+    let mut out = String::new();
+    for (rule, t) in policy.rules.iter().zip(traces) {
+        let status = match (&rule.kind, t.in_scope, t.fired) {
+            (_, false, _) => "not in scope".to_string(),
+            (_, _, _) if t.error.is_some() => "error".to_string(),
+            (RuleKind::Limit(_), true, true) => format!("refused ({})", t.verdict.as_str()),
+            (RuleKind::Limit(_), true, false)
+                if outcome.decision == crate::check::Decision::Allow =>
+            {
+                "admitted".into()
+            }
+            (RuleKind::Limit(_), true, false) => {
+                "did not take part (the record was not allowed)".into()
+            }
+            (_, true, true) => format!("fired ({})", t.verdict.as_str()),
+            (_, true, false) => "did not fire".into(),
+        };
+        out += &format!("rule {}: {status}\n", t.rule);
+        draw_clause(&mut out, source, t);
+        for h in &t.hints {
+            out += &format!("  {h}\n");
+        }
+        if let Some(e) = &t.error {
+            out += &format!("  error: {}\n", escape(e));
+        }
+        if let Some(r) = &t.reason {
+            out += &format!("  reason: {}\n", escape(r));
+        }
+        out.push('\n');
+    }
+    out += &format!("decision: {}\n", outcome.decision.as_str());
+    let deciding: Vec<String> = outcome
+        .rules
+        .iter()
+        .map(|f| {
+            format!(
+                "  {} ({}): {}",
+                f.rule,
+                f.verdict.as_str(),
+                escape(&f.reason)
+            )
+        })
+        .collect();
+    if outcome.errors.is_empty() && deciding.is_empty() {
+        out += &format!(
+            "  no rule decided; the policy's default is {}\n",
+            policy.default.as_str()
+        );
+    }
+    for e in &outcome.errors {
+        let at = e
+            .rule
+            .as_ref()
+            .or(e.field.as_ref())
+            .map(|x| format!("{x}: "))
+            .unwrap_or_default();
+        out += &format!("  error: {at}{}\n", escape(&e.message));
+    }
+    for d in deciding {
+        out += &d;
+        out.push('\n');
+    }
+    for w in &outcome.warnings {
+        out += &format!("  warning {}: {}\n", w.rule, escape(&w.reason));
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn draw_clause(out: &mut String, source: &str, t: &RuleTrace) {
+    let text = t.clause.text(source);
+    if text.contains('\n') {
+        for line in text.lines() {
+            out.push_str(&format!("  {}\n", line.trim()));
+        }
+        for v in &t.values {
+            out.push_str(&format!(
+                "    {} = {}\n",
+                v.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                escape(&v.value)
+            ));
+        }
+        return;
+    }
+    out.push_str(&format!("  {text}\n"));
+    // Columns in characters from the start of the clause; later values of the same
+    // place (outer expressions evaluated last) win.
+    let mut marks: Vec<(usize, String)> = Vec::new();
+    for v in &t.values {
+        if v.anchor < t.clause.start || v.anchor >= t.clause.end {
+            continue;
+        }
+        let col = source[t.clause.start..v.anchor].chars().count();
+        marks.retain(|(c, _)| *c != col);
+        marks.push((col, escape(&v.value)));
+    }
+    marks.sort_by_key(|(c, _)| *c);
+    if marks.is_empty() {
+        return;
+    }
+    let bars = |upto: &[(usize, String)]| {
+        let mut line = String::new();
+        for (c, _) in upto {
+            while line.chars().count() < *c {
+                line.push(' ');
+            }
+            line.push('│');
+        }
+        line
+    };
+    out.push_str(&format!("  {}\n", bars(&marks)));
+    let mut remaining = marks;
+    while !remaining.is_empty() {
+        // Place values right to left while they fit before the next one placed.
+        let mut row: Vec<char> = Vec::new();
+        let mut limit = usize::MAX;
+        let mut placed = vec![false; remaining.len()];
+        for (i, (col, value)) in remaining.iter().enumerate().rev() {
+            let width = value.chars().count();
+            if col + width < limit {
+                put(&mut row, *col, value);
+                placed[i] = true;
+            } else {
+                put(&mut row, *col, "│");
+            }
+            limit = *col;
+        }
+        out.push_str(&format!(
+            "  {}\n",
+            row.iter().collect::<String>().trim_end()
+        ));
+        let mut i = 0;
+        remaining.retain(|_| {
+            i += 1;
+            !placed[i - 1]
+        });
+    }
+}
+
+fn put(row: &mut Vec<char>, col: usize, text: &str) {
+    while row.len() < col {
+        row.push(' ');
+    }
+    for (i, ch) in text.chars().enumerate() {
+        if col + i < row.len() {
+            row[col + i] = ch;
+        } else {
+            row.push(ch);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! `clearance explain` and `eval --explain`.
+
+use assert_cmd::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("clearance")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn explain(policy: &str, data: &str, record: &str) -> String {
+    let (code, stdout, stderr) = run(&["explain", policy, "--data", data, "--record", record]);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+#[test]
+fn a_denied_record_shows_values_and_margins() {
+    insta::assert_snapshot!(explain(
+        "policies/h200_first_batch.policy",
+        "policies/data/h200_first_batch.ndjson",
+        "H-00012"
+    ));
+}
+
+#[test]
+fn a_record_refused_by_the_allocation() {
+    insta::assert_snapshot!(explain(
+        "policies/h200_first_batch.policy",
+        "policies/data/h200_first_batch.csv",
+        "H-00009"
+    ));
+}
+
+#[test]
+fn records_by_position_and_bad_records() {
+    // #17 is a deliberately bad record in the samples
+    let out = explain(
+        "policies/domestic_quota.policy",
+        "policies/data/domestic_quota.json",
+        "#17",
+    );
+    assert!(out.contains("could not be read"), "{out}");
+    assert!(
+        out.contains("error: units: the required field `units` is missing"),
+        "{out}"
+    );
+    let (code, _, stderr) = run(&[
+        "explain",
+        "policies/domestic_quota.policy",
+        "--data",
+        "policies/data/domestic_quota.json",
+        "--record",
+        "nope",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no record `nope`"));
+}
+
+#[test]
+fn explain_draws_values_under_their_operators() {
+    let policy = "tests/fixtures/explain.policy";
+    std::fs::write(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/explain_record.ndjson"),
+        "{\"id\": \"r1\", \"units\": 12, \"quota\": \"12%\", \"firm\": \"Alpha\"}\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(explain(policy, "target/explain_record.ndjson", "r1"));
+}
+
+#[test]
+fn eval_explain_gives_structured_values() {
+    let (code, stdout, _) = run(&[
+        "eval",
+        "policies/domestic_quota.policy",
+        "--data",
+        "policies/data/domestic_quota.ndjson",
+        "--format",
+        "json",
+        "--explain",
+    ]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let first = &doc["results"][0];
+    let traces = first["explain"].as_array().unwrap();
+    assert_eq!(traces.len(), 10, "one trace per rule");
+    let stale = traces.iter().find(|t| t["rule"] == "stale_audit").unwrap();
+    assert_eq!(stale["in_scope"], true);
+    let values = stale["values"].as_array().unwrap();
+    let texts: Vec<&str> = values.iter().map(|v| v["text"].as_str().unwrap()).collect();
+    assert_eq!(
+        texts,
+        [
+            "applied_on",
+            "audited_on",
+            "applied_on - audited_on",
+            "applied_on - audited_on > audit_valid_days"
+        ]
+    );
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/domestic_quota.policy"
+    ))
+    .unwrap();
+    for v in values {
+        let (s, e) = (
+            v["span"]["start"].as_u64().unwrap() as usize,
+            v["span"]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            &source[s..e],
+            v["text"].as_str().unwrap(),
+            "spans point at the text"
+        );
+    }
+}
