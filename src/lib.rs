@@ -30,6 +30,7 @@ pub mod ast;
 pub mod check;
 pub mod data;
 pub mod diagnostics;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod fmt;

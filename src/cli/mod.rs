@@ -1,6 +1,7 @@
 //! Commands, output formats and exit codes. No language logic lives here.
 
 mod check;
+mod diff;
 mod eval;
 mod explain;
 mod fmt;
@@ -42,6 +43,7 @@ enum Command {
     Test(test::TestArgs),
     Fmt(fmt::FmtArgs),
     Explain(explain::ExplainArgs),
+    Diff(diff::DiffArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -52,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

@@ -112,7 +112,7 @@ impl TableOut {
 }
 
 /// Neutralises a cell that a spreadsheet would run as a formula.
-fn csv_cell(s: &str) -> Cow<'_, str> {
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
     let s = escape_control(s);
     if s.starts_with(['=', '+', '-', '@']) {
         Cow::Owned(format!("'{s}"))

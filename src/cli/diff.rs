@@ -1,0 +1,170 @@
+//! `clearance diff OLD NEW --data FILE`
+
+use std::io::{Read, Write};
+
+use clap::{Args, ValueEnum};
+
+use super::eval::{data_format, prepare, Prepared};
+use super::output::{csv_cell, escape_control};
+use super::{print_file_error, EXIT_INVALID, EXIT_OK};
+use clearance::data::DataFormat;
+use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
+
+/// Show the impact of a policy change: the records whose decision changes on a batch.
+#[derive(Args)]
+pub struct DiffArgs {
+    /// The policy as it was.
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The policy as changed.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// The data file, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub data: String,
+    #[arg(long, value_enum)]
+    pub data_format: Option<DataFormat>,
+    /// `table`, `json` or `csv`.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+pub fn run(args: DiffArgs) -> u8 {
+    let (Some(old), Some(new)) = (prepare(&args.old), prepare(&args.new)) else {
+        return EXIT_INVALID;
+    };
+    let (Prepared { policy: old, .. }, Prepared { policy: new, .. }) = (old, new);
+    let conflicts = incompatibilities(&old.schema, &new.schema);
+    if !conflicts.is_empty() {
+        for c in &conflicts {
+            print_file_error(&format!("the schemas are not compatible: {c}"));
+        }
+        return EXIT_INVALID;
+    }
+    let Some(format) = data_format(args.data_format, &args.data) else {
+        return EXIT_INVALID;
+    };
+    let mut data = Vec::new();
+    let read = if args.data == "-" {
+        std::io::stdin().read_to_end(&mut data)
+    } else {
+        std::fs::File::open(&args.data).and_then(|mut f| f.read_to_end(&mut data))
+    };
+    if let Err(e) = read {
+        print_file_error(&format!("cannot read `{}`: {e}", args.data));
+        return EXIT_INVALID;
+    }
+    let report = match diff(&old, &new, format, &data) {
+        Ok(r) => r,
+        Err(e) => {
+            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            print_file_error(&format!("{}{at}: {}", args.data, e.message));
+            return EXIT_INVALID;
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        DiffFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).expect("serializable")
+            );
+        }
+        DiffFormat::Csv => csv(&mut out, &report),
+        DiffFormat::Table => table(&mut out, &report),
+    }
+    EXIT_OK
+}
+
+fn rules(side: &Side) -> String {
+    let mut parts: Vec<String> = side
+        .rules
+        .iter()
+        .map(|f| format!("{}: {}", f.rule, f.reason))
+        .collect();
+    parts.extend(side.errors.iter().map(|e| format!("error: {e}")));
+    if parts.is_empty() {
+        "no rule (the policy's default)".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn table(out: &mut dyn Write, report: &DiffReport) {
+    let w = report
+        .changes
+        .iter()
+        .map(|c| c.record.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    if !report.changes.is_empty() {
+        let _ = writeln!(out, "{:<w$}  {:<20}  WHY", "RECORD", "CHANGE");
+    }
+    for c in &report.changes {
+        let change = format!("{} → {}", c.old.decision.as_str(), c.new.decision.as_str());
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:<20}  was: {}",
+            escape_control(&c.record),
+            change,
+            escape_control(&rules(&c.old))
+        );
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:<20}  now: {}",
+            "",
+            "",
+            escape_control(&rules(&c.new))
+        );
+    }
+    if !report.changes.is_empty() {
+        let _ = writeln!(out);
+    }
+    for t in &report.transitions {
+        let change = format!("{} → {}", t.from.as_str(), t.to.as_str());
+        let _ = writeln!(out, "{change:<20} {:>9}", thousands(t.records));
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} records change decision ({} → {})",
+        thousands(report.changed),
+        thousands(report.records),
+        report.old_policy,
+        report.new_policy
+    );
+}
+
+fn csv(out: &mut dyn Write, report: &DiffReport) {
+    let mut w = ::csv::Writer::from_writer(out);
+    let _ = w.write_record([
+        "record",
+        "position",
+        "line",
+        "old",
+        "new",
+        "old_rules",
+        "new_rules",
+    ]);
+    for c in &report.changes {
+        let cell = |s: &str| csv_cell(s).into_owned();
+        let _ = w.write_record([
+            cell(&c.record),
+            c.position.to_string(),
+            c.line.map(|l| l.to_string()).unwrap_or_default(),
+            c.old.decision.as_str().to_string(),
+            c.new.decision.as_str().to_string(),
+            cell(&rules(&c.old)),
+            cell(&rules(&c.new)),
+        ]);
+    }
+    let _ = w.flush();
+}

@@ -1,0 +1,158 @@
+//! Impact of a policy change: both policies over the same batch, the records whose
+//! decision changes, and counts per change.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::check::{CheckedPolicy, Decision, Schema};
+use crate::data::{DataFormat, InputError};
+use crate::eval::Fired;
+use crate::run::{evaluate, RecordResult};
+use crate::value::Type;
+
+/// One record whose decision differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub record: String,
+    pub position: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub old: Side,
+    pub new: Side,
+}
+
+/// A decision and the rules behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    pub decision: Decision,
+    pub rules: Vec<Fired>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+impl Side {
+    fn of(r: &RecordResult) -> Side {
+        Side {
+            decision: r.outcome.decision,
+            rules: r.outcome.rules.clone(),
+            errors: r.outcome.errors.iter().map(|e| e.message.clone()).collect(),
+        }
+    }
+}
+
+/// How many records went from one decision to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transition {
+    pub from: Decision,
+    pub to: Decision,
+    pub records: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    pub old_policy: String,
+    pub new_policy: String,
+    pub records: usize,
+    pub changed: usize,
+    pub transitions: Vec<Transition>,
+    pub changes: Vec<Change>,
+}
+
+/// Fields both schemas declare with different types: they cannot read the same data.
+pub fn incompatibilities(old: &Schema, new: &Schema) -> Vec<String> {
+    let describe = |s: &Schema, ty: &Type| match ty {
+        Type::Enum(id) => s.enums[*id as usize].values.join(" | "),
+        Type::List(inner) => match inner.as_ref() {
+            Type::Enum(id) => format!("[{}]", s.enums[*id as usize].values.join(" | ")),
+            t => format!("[{t}]"),
+        },
+        t => t.to_string(),
+    };
+    let mut out = Vec::new();
+    for f in &old.fields {
+        let Some(slot) = new.slot(&f.name) else {
+            continue;
+        };
+        let (a, b) = (describe(old, &f.ty), describe(new, &new.fields[slot].ty));
+        if a != b {
+            out.push(format!(
+                "the field `{}` is `{a}` in the old policy but `{b}` in the new one",
+                f.name
+            ));
+        }
+    }
+    out
+}
+
+/// Runs both policies over `data` and compares the decisions record by record.
+pub fn diff(
+    old: &CheckedPolicy,
+    new: &CheckedPolicy,
+    format: DataFormat,
+    data: &[u8],
+) -> Result<DiffReport, InputError> {
+    let mut before = Vec::new();
+    evaluate(old, format, data, &mut |r| before.push(r))?;
+    let mut after = Vec::new();
+    evaluate(new, format, data, &mut |r| after.push(r))?;
+    let mut counts: BTreeMap<(Decision, Decision), usize> = BTreeMap::new();
+    let mut changes = Vec::new();
+    for (a, b) in before.iter().zip(&after) {
+        let (da, db) = (a.outcome.decision, b.outcome.decision);
+        if da != db {
+            *counts.entry((da, db)).or_default() += 1;
+            changes.push(Change {
+                record: if b.record.starts_with('#') {
+                    a.record.clone()
+                } else {
+                    b.record.clone()
+                },
+                position: a.position,
+                line: a.line,
+                old: Side::of(a),
+                new: Side::of(b),
+            });
+        }
+    }
+    let mut transitions: Vec<Transition> = counts
+        .into_iter()
+        .map(|((from, to), records)| Transition { from, to, records })
+        .collect();
+    transitions.sort_by(|x, y| {
+        y.records
+            .cmp(&x.records)
+            .then((x.from, x.to).cmp(&(y.from, y.to)))
+    });
+    Ok(DiffReport {
+        old_policy: old.name.clone(),
+        new_policy: new.name.clone(),
+        records: before.len(),
+        changed: changes.len(),
+        transitions,
+        changes,
+    })
+}
+
+/// `1204` → `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(1204), "1,204");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
+    }
+}
