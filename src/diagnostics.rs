@@ -101,6 +101,21 @@ codes! {
     LimitField = "clearance::limit::field",
     LimitOrderMismatch = "clearance::limit::order_mismatch",
     LimitUsesRecord = "clearance::limit::uses_record",
+    // ------------------------------------------------------------ lints (warnings)
+    /// A rule whose condition can never let it fire.
+    NeverFires = "clearance::lint::never_fires",
+    /// A `when` condition that holds for every record in scope.
+    AlwaysTrue = "clearance::lint::always_true",
+    /// A `require` that no record in scope can meet.
+    AlwaysFalse = "clearance::lint::always_false",
+    /// A rule below an unconditional `deny` of a scope that covers it.
+    Shadowed = "clearance::lint::shadowed",
+    /// A `require` that another `require` of the same scope implies.
+    ImpliedRequire = "clearance::lint::implied_require",
+    /// A `let` no rule, test or constant uses.
+    UnusedLet = "clearance::lint::unused_let",
+    /// A `warn` rule with no `because`.
+    WarnWithoutBecause = "clearance::lint::warn_without_because",
     // ------------------------------------------------------------ tests
     TestMissingField = "clearance::test::missing_field",
     TestUnknownField = "clearance::test::unknown_field",

@@ -47,3 +47,12 @@ pub fn compile(source: &str) -> Result<check::CheckedPolicy, Vec<Diagnostic>> {
     let policy = ast::Policy::parse(source)?;
     check::check(&policy)
 }
+
+/// Like [`compile`], with the lint warnings of a valid policy.
+pub fn compile_with_warnings(
+    source: &str,
+) -> Result<(check::CheckedPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let policy = compile(source)?;
+    let warnings = check::lint(&policy);
+    Ok((policy, warnings))
+}

@@ -418,3 +418,25 @@ fn a_rule_may_use_a_constant_defined_below_it() {
     let row = clearance::data::decode_json(&p.schema, r#"{"n": 6}"#).unwrap();
     assert_eq!(p.evaluate_row(&row).decision, Decision::Deny);
 }
+
+#[test]
+fn check_deny_warnings_turns_lints_into_errors() {
+    let (code, _, stderr) = run(&["check", "tests/ui/lint/unused_let.policy"]);
+    assert_eq!(code, 0, "warnings alone pass");
+    assert!(stderr.contains("clearance::lint::unused_let"), "{stderr}");
+    assert!(stderr.contains("ok, 1 warning"));
+    let (code, _, _) = run(&[
+        "check",
+        "--deny-warnings",
+        "tests/ui/lint/unused_let.policy",
+    ]);
+    assert_eq!(code, 2);
+    let (code, stdout, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/ui/lint/unused_let.policy",
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("\"severity\": \"warning\""), "{stdout}");
+}

@@ -100,6 +100,8 @@ pub struct Constant {
     pub ty: Type,
     pub value: Value,
     pub span: Span,
+    /// Whether any rule, test, cap or later constant refers to it.
+    pub used: bool,
 }
 
 /// A checked rule.

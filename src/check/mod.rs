@@ -3,6 +3,7 @@
 
 mod expr;
 pub mod ir;
+mod lint;
 mod schema;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use crate::span::Span;
 use crate::value::{Type, Value};
 use expr::{ExprChecker, Fields};
 pub use ir::*;
+pub use lint::lint;
 
 /// Checks a parsed policy. Errors are returned all at once, sorted by position.
 pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
@@ -92,10 +94,15 @@ pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
 
     let Checker {
         schema,
-        constants,
+        mut constants,
         mut errors,
-        ..
+        used_constants,
     } = checker;
+    for i in used_constants {
+        if let Some(c) = constants.get_mut(i) {
+            c.used = true;
+        }
+    }
     if errors.iter().any(|d| d.severity == Severity::Error) {
         errors.sort_by_key(|d| d.span());
         errors.dedup();
@@ -192,6 +199,7 @@ impl Checker {
             ty: value.ty.clone(),
             value: v,
             span: l.name.span,
+            used: false,
         });
     }
 

@@ -18,6 +18,9 @@ pub struct CheckArgs {
     /// `human`: drawn against the source on stderr; `json`: one document on stdout.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// Treat lint warnings as errors (exit 2 when there is any).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,10 +68,15 @@ pub fn run(args: CheckArgs) -> u8 {
                 continue;
             }
         };
-        let diagnostics = match clearance::compile(&source.text) {
-            Ok(_) => Vec::new(),
+        let mut diagnostics = match clearance::compile_with_warnings(&source.text) {
+            Ok((_, warnings)) => warnings,
             Err(d) => d,
         };
+        if args.deny_warnings {
+            for d in &mut diagnostics {
+                d.severity = Severity::Error;
+            }
+        }
         let errors = diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
@@ -78,8 +86,10 @@ pub fn run(args: CheckArgs) -> u8 {
         match args.format {
             CheckFormat::Human => {
                 print_diagnostics(&diagnostics, &source);
-                if errors == 0 {
-                    eprintln!("{path}: ok");
+                match (errors, diagnostics.len()) {
+                    (0, 0) => eprintln!("{path}: ok"),
+                    (0, w) => eprintln!("{path}: ok, {w} warning{}", if w == 1 { "" } else { "s" }),
+                    _ => {}
                 }
             }
             CheckFormat::Json => report.files.push(JsonFile {
