@@ -19,6 +19,8 @@ pub struct CheckedPolicy {
     pub constants: Vec<Constant>,
     pub rules: Vec<Rule>,
     pub tests: Vec<Test>,
+    /// The per-record rules compiled for evaluation.
+    pub program: std::sync::Arc<crate::eval::Program>,
 }
 
 /// The decision for one record.

@@ -108,16 +108,19 @@ pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
         errors.dedup();
         return Err(errors);
     }
+    let default = match policy.default.as_ref().map(|d| d.node) {
+        Some(ast::DefaultDecision::Deny) => Decision::Deny,
+        _ => Decision::Allow,
+    };
+    let program = std::sync::Arc::new(crate::eval::Program::compile(&rules, &schema, default));
     Ok(CheckedPolicy {
         name: policy.name.node.clone(),
-        default: match policy.default.as_ref().map(|d| d.node) {
-            Some(ast::DefaultDecision::Deny) => Decision::Deny,
-            _ => Decision::Allow,
-        },
+        default,
         schema,
         constants,
         rules,
         tests,
+        program,
     })
 }
 

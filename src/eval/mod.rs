@@ -2,11 +2,13 @@
 
 mod allocate;
 mod expr;
+mod program;
 
 use serde::Serialize;
 
 pub use allocate::{refuse, Allocator, LimitReport};
 pub use expr::{const_eval, eval, eval_traced, truth, truth_traced, EvalError};
+pub use program::{Program, Verdicts};
 
 use crate::ast::Verdict;
 use crate::check::{CheckedPolicy, Decision, Rule, RuleKind, Schema, TemplatePart};
@@ -64,26 +66,45 @@ impl CheckedPolicy {
 
     /// Evaluates the per-record rules on one record (a row of slot values in schema order).
     pub fn evaluate_row(&self, row: &[Value]) -> Outcome {
+        let mut verdicts = Verdicts::default();
+        self.program.run(row, &mut verdicts);
+        self.outcome(row, &verdicts)
+    }
+
+    /// The outcome of a record from what its rules said: reasons rendered for the
+    /// rules that fired, in file order.
+    pub fn outcome(&self, row: &[Value], verdicts: &Verdicts) -> Outcome {
         let mut outcome = Outcome {
             decision: self.default,
             rules: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
         };
-        for rule in &self.rules {
-            if !in_scope(rule, &self.schema, row) {
+        let mut errors = verdicts.errors.iter().peekable();
+        let mut fired = verdicts.fired.iter().peekable();
+        // Merge fired rules and errors back into file order.
+        loop {
+            let next_fired = fired.peek().copied().copied();
+            let next_error = errors.peek().map(|(i, _)| *i);
+            let take_error = match (next_fired, next_error) {
+                (None, None) => break,
+                (Some(f), Some(e)) => e < f,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+            };
+            if take_error {
+                let (i, e) = errors.next().expect("peeked");
+                outcome.errors.push(RecordError {
+                    rule: Some(self.rules[*i].name.clone()),
+                    field: None,
+                    message: e.message.clone(),
+                });
                 continue;
             }
-            let fires = match &rule.kind {
-                RuleKind::Require(c) => truth(c, row).map(|ok| !ok),
-                RuleKind::When(Some(c)) => truth(c, row),
-                RuleKind::When(None) => Ok(true),
-                RuleKind::Limit(_) => continue,
-            };
-            let fired = fires.and_then(|fires| fires.then(|| self.reason(rule, row)).transpose());
-            match fired {
-                Ok(None) => {}
-                Ok(Some(reason)) => {
+            let i = *fired.next().expect("peeked");
+            let rule = &self.rules[i];
+            match self.reason(rule, row) {
+                Ok(reason) => {
                     let f = Fired {
                         rule: rule.name.clone(),
                         verdict: rule.verdict,
