@@ -81,10 +81,10 @@ impl CheckedPolicy {
             errors: Vec::new(),
         };
         let mut errors = verdicts.errors.iter().peekable();
-        let mut fired = verdicts.fired.iter().peekable();
+        let mut fired = verdicts.fired().peekable();
         // Merge fired rules and errors back into file order.
         loop {
-            let next_fired = fired.peek().copied().copied();
+            let next_fired = fired.peek().copied();
             let next_error = errors.peek().map(|(i, _)| *i);
             let take_error = match (next_fired, next_error) {
                 (None, None) => break,
@@ -101,7 +101,7 @@ impl CheckedPolicy {
                 });
                 continue;
             }
-            let i = *fired.next().expect("peeked");
+            let i = fired.next().expect("peeked");
             let rule = &self.rules[i];
             match self.reason(rule, row) {
                 Ok(reason) => {
