@@ -167,6 +167,9 @@ impl fmt::Display for Type {
 
 /// Parses a decimal literal such as `1_000.5` or `-6` exactly; `None` if out of range.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if !text.contains('_') {
+        return Decimal::from_str_exact(text).ok();
+    }
     let cleaned: String = text.chars().filter(|c| *c != '_').collect();
     Decimal::from_str_exact(&cleaned).ok()
 }

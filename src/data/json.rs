@@ -15,6 +15,26 @@ use crate::value::{parse_date, parse_json_decimal, Type, Value};
 
 /// Decodes one JSON object into a row of the schema's slots.
 pub(super) fn decode_record(schema: &Schema, text: &str) -> Result<Vec<Value>, RecordError> {
+    // The common case, a flat object: one pass, no intermediate values.
+    thread_local! {
+        static RANGES: std::cell::RefCell<Vec<(usize, usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let fast = RANGES.with_borrow_mut(|ranges| {
+        super::scan::fields(schema, text, ranges)?;
+        let mut row = vec![Value::Missing; schema.fields.len()];
+        for &(slot, start, end) in ranges.iter() {
+            match decode_value(schema, slot, &text[start..end]) {
+                Ok(v) => row[slot] = v,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(row))
+    });
+    if let Some(row) = fast {
+        let row = row?;
+        check_required(schema, &row)?;
+        return Ok(row);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let row = match de::Deserializer::deserialize_any(&mut de, RowVisitor { schema }) {
         Ok(row) => row,
@@ -224,7 +244,7 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
             if kind != "a string" {
                 return wrong("a string");
             }
-            Ok(Value::Text(Arc::from(json_string(raw)?)))
+            Ok(Value::Text(Arc::from(json_string(raw)?.as_ref())))
         }
         Type::Date => {
             if kind != "a string" {
@@ -269,8 +289,15 @@ pub(super) fn parse_percent_text(s: &str) -> Option<Value> {
     crate::value::parse_decimal(number).map(Value::Percent)
 }
 
-fn json_string(raw: &str) -> Result<String, String> {
-    serde_json::from_str::<String>(raw).map_err(|e| strip_position(&e))
+/// The text of a JSON string token; without escapes, the slice between the quotes.
+fn json_string(raw: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    let inner = &raw[1..raw.len().saturating_sub(1).max(1)];
+    if raw.len() >= 2 && !inner.bytes().any(|b| b == b'\\' || b < 0x20) {
+        return Ok(std::borrow::Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(raw)
+        .map(std::borrow::Cow::Owned)
+        .map_err(|e| strip_position(&e))
 }
 
 /// A value shortened for messages.
@@ -331,7 +358,7 @@ fn read_line_limited<R: BufRead>(input: &mut R, buf: &mut Vec<u8>) -> std::io::R
         if chunk.is_empty() {
             return Ok(total);
         }
-        let (used, done) = match chunk.iter().position(|b| *b == b'\n') {
+        let (used, done) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };

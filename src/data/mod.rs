@@ -4,6 +4,7 @@
 
 mod csv;
 mod json;
+mod scan;
 
 use std::io::BufRead;
 
