@@ -5,7 +5,7 @@ use std::io::BufRead;
 use serde::Serialize;
 
 use crate::check::{CheckedPolicy, Decision};
-use crate::data::{read_records, DataFormat, InputError};
+use crate::data::{read_raw, read_records, DataFormat, InputError};
 use crate::eval::{refuse, Allocator, LimitReport, Outcome};
 use crate::explain::{explain_row, RuleTrace};
 
@@ -53,6 +53,16 @@ impl Summary {
         if !r.outcome.warnings.is_empty() {
             self.warned += 1;
         }
+    }
+
+    /// Adds the counts of another part of the same batch.
+    pub fn merge(&mut self, other: &Summary) {
+        self.records += other.records;
+        self.allow += other.allow;
+        self.deny += other.deny;
+        self.waitlist += other.waitlist;
+        self.error += other.error;
+        self.warned += other.warned;
     }
 
     pub fn count(&self, d: Decision) -> usize {
@@ -167,4 +177,238 @@ pub fn evaluate_all<R: BufRead>(
         summary,
         results,
     })
+}
+
+// ------------------------------------------------------------------ parallel batches
+
+/// How to run [`evaluate_parallel`].
+#[derive(Debug, Clone, Copy)]
+pub struct Parallel<'s> {
+    /// Worker threads (1: everything on the calling thread's pool of one).
+    pub threads: usize,
+    /// With the policy's source, results explain themselves (see [`evaluate_with`]).
+    pub explain_source: Option<&'s str>,
+}
+
+/// Records per chunk handed to a worker.
+const CHUNK: usize = 1024;
+
+enum Owned {
+    Json(usize, usize),
+    Csv(::csv::ByteRecord),
+    Bad(crate::eval::RecordError),
+}
+
+/// A run of raw records, owned, for a worker.
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    layout: Option<crate::data::CsvLayout>,
+    items: Vec<(usize, Option<usize>, Owned)>,
+}
+
+/// One record decoded and evaluated, with what the allocation needs of it.
+struct Evaluated {
+    result: RecordResult,
+    keys: Option<crate::eval::Entry>,
+}
+
+fn evaluate_chunk(
+    policy: &CheckedPolicy,
+    chunk: &Chunk,
+    first: usize,
+    explain: Option<&str>,
+) -> Vec<Evaluated> {
+    let allocator = policy.has_limits().then(|| Allocator::new(policy));
+    chunk
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, (position, line, owned))| {
+            let raw = match owned {
+                Owned::Json(a, b) => crate::data::Raw::Json(&chunk.bytes[*a..*b]),
+                Owned::Csv(record) => crate::data::Raw::Csv(
+                    record,
+                    chunk.layout.as_ref().expect("a CSV chunk has its layout"),
+                ),
+                Owned::Bad(e) => crate::data::Raw::Bad(e.clone()),
+            };
+            match raw.decode(&policy.schema) {
+                Ok(row) => {
+                    let record = policy.label(&row, *position);
+                    let mut outcome = policy.evaluate_row(&row);
+                    let keys = allocator
+                        .as_ref()
+                        .and_then(|a| a.entry(first + k, &record, &row, &mut outcome));
+                    let explain = explain.map(|src| explain_row(policy, src, &row, &outcome));
+                    Evaluated {
+                        result: RecordResult {
+                            record,
+                            position: *position,
+                            line: *line,
+                            outcome,
+                            explain,
+                        },
+                        keys,
+                    }
+                }
+                Err(e) => Evaluated {
+                    result: RecordResult {
+                        record: format!("#{position}"),
+                        position: *position,
+                        line: *line,
+                        outcome: Outcome::data_error(e),
+                        explain: None,
+                    },
+                    keys: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Like [`evaluate_with`], on `threads` workers: the reader hands chunks of raw
+/// records to workers, which decode, evaluate and `render` them (say, to output
+/// bytes); `sink` receives the rendered chunks in input order, so the output is the
+/// same for any number of threads. Memory stays bounded by a few chunks per thread
+/// (with `limit` rules, the results wait for the allocation, as in [`evaluate`]).
+pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
+    policy: &CheckedPolicy,
+    format: DataFormat,
+    input: R,
+    options: Parallel,
+    render: &(dyn Fn(Vec<RecordResult>) -> T + Sync),
+    sink: &mut dyn FnMut(T, &Summary),
+) -> Result<Summary, InputError> {
+    use std::sync::mpsc::sync_channel;
+    use std::sync::Mutex;
+
+    /// What a worker hands back for one chunk.
+    enum Done<T> {
+        Rendered(T, Summary),
+        /// With `limit` rules: the results wait for the allocation.
+        Evaluated(Vec<Evaluated>),
+    }
+
+    let threads = options.threads.max(1);
+    let limits = policy.has_limits();
+    let mut summary = Summary::default();
+    let mut allocator = limits.then(|| Allocator::new(policy));
+    let mut pending: Vec<RecordResult> = Vec::new();
+
+    // reader → workers → this thread, which puts the chunks back in order. No step
+    // waits for a whole batch, and at most a few chunks per worker are in flight.
+    let (chunk_tx, chunk_rx) = sync_channel::<(usize, usize, Chunk)>(threads * 2);
+    let (done_tx, done_rx) = sync_channel::<(usize, Done<T>)>(threads * 2);
+    let chunk_rx = Mutex::new(chunk_rx);
+    let read = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut current = Chunk::default();
+            let (mut seq, mut first, mut count) = (0usize, 0usize, 0usize);
+            let result = read_raw(&policy.schema, format, input, &mut |r| {
+                let owned = match r.raw {
+                    crate::data::Raw::Json(bytes) => {
+                        let start = current.bytes.len();
+                        current.bytes.extend_from_slice(bytes);
+                        Owned::Json(start, current.bytes.len())
+                    }
+                    crate::data::Raw::Csv(record, layout) => {
+                        if current.layout.is_none() {
+                            current.layout = Some(layout.clone());
+                        }
+                        Owned::Csv(record.clone())
+                    }
+                    crate::data::Raw::Bad(e) => Owned::Bad(e),
+                };
+                current.items.push((r.position, r.line, owned));
+                count += 1;
+                if current.items.len() == CHUNK {
+                    // A closed channel means the consumer stopped: nothing more to do.
+                    let _ = chunk_tx.send((seq, first, std::mem::take(&mut current)));
+                    (seq, first) = (seq + 1, count);
+                }
+            });
+            if !current.items.is_empty() {
+                let _ = chunk_tx.send((seq, first, current));
+            }
+            result
+        });
+        for _ in 0..threads {
+            let (chunk_rx, done_tx) = (&chunk_rx, done_tx.clone());
+            scope.spawn(move || loop {
+                let next = chunk_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((seq, first, chunk))) = next else {
+                    break;
+                };
+                let evaluated = evaluate_chunk(policy, &chunk, first, options.explain_source);
+                let done = if limits {
+                    Done::Evaluated(evaluated)
+                } else {
+                    let results: Vec<RecordResult> =
+                        evaluated.into_iter().map(|e| e.result).collect();
+                    let mut part = Summary::default();
+                    results.iter().for_each(|r| part.add(r));
+                    Done::Rendered(render(results), part)
+                };
+                if done_tx.send((seq, done)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0usize;
+        for (seq, done) in done_rx {
+            waiting.insert(seq, done);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                match done {
+                    Done::Rendered(output, part) => {
+                        summary.merge(&part);
+                        sink(output, &summary);
+                    }
+                    Done::Evaluated(evaluated) => {
+                        for e in evaluated {
+                            if let (Some(keys), Some(alloc)) = (e.keys, allocator.as_mut()) {
+                                alloc.push(keys);
+                            }
+                            pending.push(e.result);
+                        }
+                    }
+                }
+            }
+        }
+        reader.join().unwrap_or_else(|_| {
+            Err(InputError {
+                message: "the data reader stopped unexpectedly".into(),
+                line: None,
+            })
+        })
+    });
+    read?;
+
+    if let Some(alloc) = allocator {
+        let (refusals, reports) = alloc.allocate();
+        for (i, fired) in refusals {
+            let result = &mut pending[i];
+            if let Some(trace) = result
+                .explain
+                .as_mut()
+                .and_then(|t| t.iter_mut().find(|t| t.rule == fired.rule))
+            {
+                trace.fired = true;
+                trace.reason = Some(fired.reason.clone());
+            }
+            refuse(policy, &mut result.outcome, fired);
+        }
+        pending.iter().for_each(|r| summary.add(r));
+        summary.allocations = reports;
+        let mut rest = pending.into_iter().peekable();
+        while rest.peek().is_some() {
+            let part: Vec<RecordResult> = rest.by_ref().take(CHUNK).collect();
+            sink(render(part), &summary);
+        }
+    }
+    Ok(summary)
 }

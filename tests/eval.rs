@@ -440,3 +440,44 @@ fn check_deny_warnings_turns_lints_into_errors() {
     assert_eq!(code, 0);
     assert!(stdout.contains("\"severity\": \"warning\""), "{stdout}");
 }
+
+/// The output is byte-identical with one thread and with several, in every format,
+/// also across chunk boundaries (a batch of ~5,000 records).
+#[test]
+fn one_thread_and_many_give_the_same_output() {
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/data/h200_first_batch.ndjson"
+    ))
+    .unwrap();
+    let big = sample.repeat(21);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/threads_test.ndjson");
+    std::fs::write(path, &big).unwrap();
+    for policy in [
+        "policies/h200_first_batch.policy",
+        "tests/fixtures/h200_stricter.policy",
+    ] {
+        for format in ["ndjson", "csv", "json", "table"] {
+            let outputs: Vec<(i32, String, String)> = ["1", "3"]
+                .iter()
+                .map(|t| {
+                    run(&[
+                        "eval",
+                        policy,
+                        "--data",
+                        path,
+                        "--format",
+                        format,
+                        "--threads",
+                        t,
+                    ])
+                })
+                .collect();
+            assert!(outputs[0].1.len() > 100_000, "{format}");
+            assert_eq!(
+                outputs[0], outputs[1],
+                "{policy} {format}: 1 thread and 3 threads differ"
+            );
+        }
+    }
+}

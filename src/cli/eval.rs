@@ -9,7 +9,7 @@ use super::output::{CsvOut, TableOut};
 use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::check::Decision;
 use clearance::data::DataFormat;
-use clearance::run::{evaluate_with, Report, Summary};
+use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -30,6 +30,9 @@ pub struct EvalArgs {
     /// (`json` and `ndjson` output).
     #[arg(long)]
     pub explain: bool,
+    /// Worker threads (default: all cores). The output is the same for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Exit with 1 when any record gets one of these decisions.
     #[arg(long, value_delimiter = ',', value_name = "DECISIONS", default_value = "error", value_parser = parse_decision)]
     pub fail_on: Vec<Decision>,
@@ -85,9 +88,9 @@ pub fn data_format(flag: Option<DataFormat>, path: &str) -> Option<DataFormat> {
 }
 
 /// Opens the data file (`-`: standard input).
-pub fn open_data(path: &str) -> Option<Box<dyn BufRead>> {
+pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
     if path == "-" {
-        return Some(Box::new(BufReader::new(io::stdin().lock())));
+        return Some(Box::new(BufReader::with_capacity(1 << 16, io::stdin())));
     }
     match File::open(path) {
         Ok(f) => Some(Box::new(BufReader::with_capacity(1 << 16, f))),
@@ -113,21 +116,57 @@ pub fn run(args: EvalArgs) -> u8 {
     } else {
         OutputFormat::Ndjson
     });
-    let explain = args.explain.then_some(source.text.as_str());
+    let options = Parallel {
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        explain_source: args.explain.then_some(source.text.as_str()),
+    };
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut progress = Progress::new();
     let result = match output_format {
-        OutputFormat::Ndjson => evaluate_with(&policy, format, input, explain, &mut |r| {
-            let _ = serde_json::to_writer(&mut out, &r);
-            let _ = out.write_all(b"\n");
-        }),
+        // Workers render their chunk's lines; the writer only copies bytes.
+        OutputFormat::Ndjson => {
+            let render = |results: Vec<RecordResult>| {
+                let mut bytes = Vec::with_capacity(results.len() * 256);
+                for r in &results {
+                    let _ = serde_json::to_writer(&mut bytes, r);
+                    bytes.push(b'\n');
+                }
+                bytes
+            };
+            evaluate_parallel(&policy, format, input, options, &render, &mut |bytes, s| {
+                let _ = out.write_all(&bytes);
+                progress.update(s.records);
+            })
+        }
         OutputFormat::Csv => {
-            let mut csv = CsvOut::new(&mut out);
-            evaluate_with(&policy, format, input, explain, &mut |r| csv.write(&r))
+            {
+                let mut header = csv::Writer::from_writer(&mut out);
+                let _ = header.write_record(CsvOut::HEADER);
+            }
+            let render = |results: Vec<RecordResult>| {
+                let mut bytes = Vec::with_capacity(results.len() * 128);
+                {
+                    let mut rows = CsvOut::rows(&mut bytes);
+                    results.iter().for_each(|r| rows.write(r));
+                }
+                bytes
+            };
+            evaluate_parallel(&policy, format, input, options, &render, &mut |bytes, s| {
+                let _ = out.write_all(&bytes);
+                progress.update(s.records);
+            })
         }
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
-            let summary = evaluate_with(&policy, format, input, explain, &mut |r| results.push(r));
+            let render = |chunk: Vec<RecordResult>| chunk;
+            let summary =
+                evaluate_parallel(&policy, format, input, options, &render, &mut |chunk, s| {
+                    results.extend(chunk);
+                    progress.update(s.records);
+                });
             if let Ok(summary) = &summary {
                 let report = Report {
                     policy: policy.name.clone(),
@@ -146,6 +185,7 @@ pub fn run(args: EvalArgs) -> u8 {
     };
     let _ = out.flush();
     drop(out);
+    progress.finish();
     match result {
         Ok(summary) => {
             if output_format != OutputFormat::Table {
@@ -198,4 +238,48 @@ pub fn allocation_lines(s: &Summary) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// A progress line on standard error for long runs: only on a terminal, never in CI,
+/// and only once a run has taken more than a second.
+struct Progress {
+    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let enabled = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        Progress {
+            started: std::time::Instant::now(),
+            bar: None,
+            enabled,
+        }
+    }
+
+    fn update(&mut self, records: usize) {
+        if !self.enabled {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed() > std::time::Duration::from_secs(1) {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {human_pos} records ({per_sec}) {elapsed}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(records as u64);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
 }

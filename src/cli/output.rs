@@ -126,12 +126,15 @@ pub struct CsvOut<'w> {
 }
 
 impl<'w> CsvOut<'w> {
-    pub fn new(out: &'w mut dyn Write) -> Self {
-        let mut writer = csv::Writer::from_writer(out);
-        let _ = writer.write_record([
-            "record", "position", "line", "decision", "rules", "reasons", "warnings", "errors",
-        ]);
-        CsvOut { writer }
+    pub const HEADER: [&'static str; 8] = [
+        "record", "position", "line", "decision", "rules", "reasons", "warnings", "errors",
+    ];
+
+    /// Rows only, no header (for output rendered in chunks).
+    pub fn rows(out: &'w mut dyn Write) -> Self {
+        CsvOut {
+            writer: csv::Writer::from_writer(out),
+        }
     }
 
     pub fn write(&mut self, r: &RecordResult) {

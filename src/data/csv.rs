@@ -4,15 +4,21 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use super::json::parse_percent_text;
-use super::{check_required, field_error, record_error, InputError, InputRecord};
+use super::{check_required, field_error, record_error, InputError, Raw, RawRecord};
 use crate::check::Schema;
 use crate::eval::RecordError;
 use crate::value::{parse_date, parse_decimal, Type, Value};
 
+/// How the CSV header's columns map to the schema.
+#[derive(Debug, Clone)]
+pub struct CsvLayout {
+    columns: Vec<Option<usize>>,
+}
+
 pub(super) fn read_csv<R: BufRead>(
     schema: &Schema,
     input: R,
-    each: &mut dyn FnMut(InputRecord),
+    each: &mut dyn FnMut(RawRecord),
 ) -> Result<(), InputError> {
     if let Some(f) = schema.fields.iter().find(|f| matches!(f.ty, Type::List(_))) {
         return Err(InputError::new(
@@ -39,6 +45,7 @@ pub(super) fn read_csv<R: BufRead>(
             schema.slot(name)
         })
         .collect();
+    let layout = CsvLayout { columns };
     let mut record = ::csv::ByteRecord::new();
     let mut position = 0;
     loop {
@@ -55,28 +62,29 @@ pub(super) fn read_csv<R: BufRead>(
         }
         position += 1;
         let line = record.position().map(|p| p.line() as usize);
-        let row = if record.len() != headers.len() {
-            Err(record_error(format!(
+        let raw = if record.len() != headers.len() {
+            Raw::Bad(record_error(format!(
                 "this row has {} cells, but the header has {}",
                 record.len(),
                 headers.len()
             )))
         } else {
-            decode_row(schema, &columns, &record)
+            Raw::Csv(&record, &layout)
         };
-        each(InputRecord {
+        each(RawRecord {
             position,
             line,
-            row,
+            raw,
         });
     }
 }
 
-fn decode_row(
+pub(super) fn decode_row(
     schema: &Schema,
-    columns: &[Option<usize>],
+    layout: &CsvLayout,
     record: &::csv::ByteRecord,
 ) -> Result<Vec<Value>, RecordError> {
+    let columns = &layout.columns;
     let mut row = vec![Value::Missing; schema.fields.len()];
     for (cell, column) in record.iter().zip(columns) {
         let Some(slot) = *column else { continue };

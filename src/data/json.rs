@@ -8,7 +8,9 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{check_required, field_error, record_error, InputError, InputRecord, MAX_RECORD_BYTES};
+use super::{
+    check_required, field_error, record_error, InputError, Raw, RawRecord, MAX_RECORD_BYTES,
+};
 use crate::check::Schema;
 use crate::eval::RecordError;
 use crate::value::{parse_date, parse_json_decimal, Type, Value};
@@ -311,9 +313,8 @@ fn preview(raw: &str) -> String {
 
 /// NDJSON: one object per line; blank lines are not records.
 pub(super) fn read_ndjson<R: BufRead>(
-    schema: &Schema,
     mut input: R,
-    each: &mut dyn FnMut(InputRecord),
+    each: &mut dyn FnMut(RawRecord),
 ) -> Result<(), InputError> {
     let mut buf = Vec::new();
     let mut line = 0usize;
@@ -331,21 +332,26 @@ pub(super) fn read_ndjson<R: BufRead>(
             continue;
         }
         position += 1;
-        let row = if n > MAX_RECORD_BYTES {
-            Err(record_error(format!(
+        let raw = if n > MAX_RECORD_BYTES {
+            Raw::Bad(record_error(format!(
                 "the line is longer than the limit of {MAX_RECORD_BYTES} bytes"
             )))
         } else {
-            match std::str::from_utf8(text) {
-                Ok(text) => decode_record(schema, text),
-                Err(_) => Err(record_error("the line is not valid UTF-8")),
-            }
+            Raw::Json(text)
         };
-        each(InputRecord {
+        each(RawRecord {
             position,
             line: Some(line),
-            row,
+            raw,
         });
+    }
+}
+
+/// Decodes the bytes of one JSON object.
+pub(super) fn decode_bytes(schema: &Schema, bytes: &[u8]) -> Result<Vec<Value>, RecordError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => decode_record(schema, text),
+        Err(_) => Err(record_error("the record is not valid UTF-8")),
     }
 }
 
@@ -382,9 +388,8 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 
 /// A JSON array of objects, read element by element (never whole).
 pub(super) fn read_array<R: BufRead>(
-    schema: &Schema,
     input: R,
-    each: &mut dyn FnMut(InputRecord),
+    each: &mut dyn FnMut(RawRecord),
 ) -> Result<(), InputError> {
     let mut s = Scanner {
         input,
@@ -441,17 +446,17 @@ pub(super) fn read_array<R: BufRead>(
                 Some(line + e.line().saturating_sub(1)),
             ));
         }
-        let row = if element.len() > MAX_RECORD_BYTES {
-            Err(record_error(format!(
+        let raw = if element.len() > MAX_RECORD_BYTES {
+            Raw::Bad(record_error(format!(
                 "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
             )))
         } else {
-            decode_record(schema, text)
+            Raw::Json(text.as_bytes())
         };
-        each(InputRecord {
+        each(RawRecord {
             position,
             line: Some(line),
-            row,
+            raw,
         });
         match end {
             Some(b',') => continue,

@@ -66,18 +66,66 @@ impl InputError {
 /// Longest NDJSON line or JSON array element, in bytes.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
-/// Reads every record of `input`, calling `each` in input order.
+pub use csv::CsvLayout;
+
+/// A record as read, before decoding: what a reader hands to workers.
+#[derive(Debug)]
+pub enum Raw<'a> {
+    /// The bytes of one JSON object (an NDJSON line or a JSON array element).
+    Json(&'a [u8]),
+    /// One CSV row, with the header's layout.
+    Csv(&'a ::csv::ByteRecord, &'a CsvLayout),
+    /// A record already known to be bad (a ragged row, an overlong line).
+    Bad(RecordError),
+}
+
+/// A record's position and raw form.
+#[derive(Debug)]
+pub struct RawRecord<'a> {
+    pub position: usize,
+    pub line: Option<usize>,
+    pub raw: Raw<'a>,
+}
+
+impl Raw<'_> {
+    /// Decodes into a row of slot values.
+    pub fn decode(&self, schema: &Schema) -> Result<Vec<Value>, RecordError> {
+        match self {
+            Raw::Json(bytes) => json::decode_bytes(schema, bytes),
+            Raw::Csv(record, layout) => csv::decode_row(schema, layout, record),
+            Raw::Bad(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// Reads every record of `input` without decoding it, calling `each` in input order.
+pub fn read_raw<R: BufRead>(
+    schema: &Schema,
+    format: DataFormat,
+    input: R,
+    each: &mut dyn FnMut(RawRecord),
+) -> Result<(), InputError> {
+    match format {
+        DataFormat::Ndjson => json::read_ndjson(input, each),
+        DataFormat::Json => json::read_array(input, each),
+        DataFormat::Csv => csv::read_csv(schema, input, each),
+    }
+}
+
+/// Reads and decodes every record of `input`, calling `each` in input order.
 pub fn read_records<R: BufRead>(
     schema: &Schema,
     format: DataFormat,
     input: R,
     each: &mut dyn FnMut(InputRecord),
 ) -> Result<(), InputError> {
-    match format {
-        DataFormat::Ndjson => json::read_ndjson(schema, input, each),
-        DataFormat::Json => json::read_array(schema, input, each),
-        DataFormat::Csv => csv::read_csv(schema, input, each),
-    }
+    read_raw(schema, format, input, &mut |r| {
+        each(InputRecord {
+            position: r.position,
+            line: r.line,
+            row: r.raw.decode(schema),
+        })
+    })
 }
 
 /// Decodes one JSON object (text) into a row.

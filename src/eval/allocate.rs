@@ -29,13 +29,17 @@ pub struct LimitReport {
     pub refused_ids: Vec<String>,
 }
 
+#[derive(Debug)]
 struct Claim {
     limit: usize,
     group: Value,
     quantity: Decimal,
 }
 
-struct Entry {
+/// What the allocation keeps of one record: its order key, groups and quantities
+/// (never the whole record).
+#[derive(Debug)]
+pub struct Entry {
     record: usize,
     label: String,
     order: Value,
@@ -89,8 +93,27 @@ impl<'p> Allocator<'p> {
     /// Takes note of record number `record` (0-based, in input order) after its
     /// per-record rules. A bad quantity makes the record an error here.
     pub fn observe(&mut self, record: usize, label: &str, row: &[Value], outcome: &mut Outcome) {
+        if let Some(entry) = self.entry(record, label, row, outcome) {
+            self.push(entry);
+        }
+    }
+
+    /// Adds a record's allocation keys; records must come in input order.
+    pub fn push(&mut self, entry: Entry) {
+        self.entries.push(entry);
+    }
+
+    /// What the allocation needs of a record (`None` if it takes no part); can run
+    /// on any thread. A bad quantity makes the record an error here.
+    pub fn entry(
+        &self,
+        record: usize,
+        label: &str,
+        row: &[Value],
+        outcome: &mut Outcome,
+    ) -> Option<Entry> {
         if outcome.decision != Decision::Allow {
-            return;
+            return None;
         }
         let policy = self.policy;
         let mut claims = Vec::new();
@@ -115,7 +138,7 @@ impl<'p> Allocator<'p> {
                             message: format!("the quantity `{field}` must not be negative"),
                         });
                         outcome.decision = decide(policy.default, outcome);
-                        return;
+                        return None;
                     }
                 },
             };
@@ -129,7 +152,7 @@ impl<'p> Allocator<'p> {
                         message: e.message,
                     });
                     outcome.decision = decide(policy.default, outcome);
-                    return;
+                    return None;
                 }
             };
             claims.push(Claim {
@@ -140,18 +163,18 @@ impl<'p> Allocator<'p> {
             reasons.push((n, reason));
         }
         if claims.is_empty() {
-            return;
+            return None;
         }
         let order = self
             .order_by
             .map_or(Value::Missing, |slot| row[slot].clone());
-        self.entries.push(Entry {
+        Some(Entry {
             record,
             label: label.to_string(),
             order,
             claims,
             reasons,
-        });
+        })
     }
 
     /// Allocates; returns the refusals `(record, rule that refused, verdict and reason)`

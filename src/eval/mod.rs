@@ -6,7 +6,7 @@ mod program;
 
 use serde::Serialize;
 
-pub use allocate::{refuse, Allocator, LimitReport};
+pub use allocate::{refuse, Allocator, Entry, LimitReport};
 pub use expr::{const_eval, eval, eval_traced, truth, truth_traced, EvalError};
 pub use program::{Program, Verdicts};
 
