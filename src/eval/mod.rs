@@ -210,7 +210,8 @@ impl CheckedPolicy {
     }
 }
 
-pub(crate) fn in_scope(rule: &Rule, schema: &Schema, row: &[Value]) -> bool {
+/// Whether a record is in a rule's scope (`import H200`); a rule without one applies to all.
+pub fn in_scope(rule: &Rule, schema: &Schema, row: &[Value]) -> bool {
     let Some(scope) = &rule.scope else {
         return true;
     };
