@@ -30,6 +30,10 @@ pub struct EvalArgs {
     /// (`json` and `ndjson` output).
     #[arg(long)]
     pub explain: bool,
+    /// In `csv` output, leave cells that start with `=`, `+`, `-` or `@` as they are
+    /// (by default they get a leading `'` so that spreadsheets do not run them).
+    #[arg(long)]
+    pub csv_raw: bool,
     /// Worker threads (default: all cores). The output is the same for any number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -149,7 +153,7 @@ pub fn run(args: EvalArgs) -> u8 {
             let render = |results: Vec<RecordResult>| {
                 let mut bytes = Vec::with_capacity(results.len() * 128);
                 {
-                    let mut rows = CsvOut::rows(&mut bytes);
+                    let mut rows = CsvOut::rows(&mut bytes, args.csv_raw);
                     results.iter().for_each(|r| rows.write(r));
                 }
                 bytes

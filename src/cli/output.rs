@@ -123,6 +123,8 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
 
 pub struct CsvOut<'w> {
     writer: csv::Writer<&'w mut dyn Write>,
+    /// Leave cells that start like a formula as they are (`--csv-raw`).
+    raw: bool,
 }
 
 impl<'w> CsvOut<'w> {
@@ -131,9 +133,10 @@ impl<'w> CsvOut<'w> {
     ];
 
     /// Rows only, no header (for output rendered in chunks).
-    pub fn rows(out: &'w mut dyn Write) -> Self {
+    pub fn rows(out: &'w mut dyn Write, raw: bool) -> Self {
         CsvOut {
             writer: csv::Writer::from_writer(out),
+            raw,
         }
     }
 
@@ -159,15 +162,22 @@ impl<'w> CsvOut<'w> {
                 .collect(),
         );
         let line = r.line.map(|l| l.to_string()).unwrap_or_default();
+        let cell = |s: &'_ str| {
+            if self.raw {
+                escape_control(s).into_owned()
+            } else {
+                csv_cell(s).into_owned()
+            }
+        };
         let _ = self.writer.write_record([
-            csv_cell(&r.record).as_ref(),
+            cell(&r.record).as_str(),
             &r.position.to_string(),
             &line,
             r.outcome.decision.as_str(),
             &rules,
-            csv_cell(&reasons).as_ref(),
-            csv_cell(&warnings).as_ref(),
-            csv_cell(&errors).as_ref(),
+            &cell(&reasons),
+            &cell(&warnings),
+            &cell(&errors),
         ]);
     }
 }
