@@ -321,15 +321,7 @@ pub fn render(
 }
 
 fn escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::value::escape_control(s).into_owned()
 }
 
 fn draw_clause(out: &mut String, source: &str, t: &RuleTrace) {

@@ -142,19 +142,7 @@ pub fn evaluate_with<R: BufRead>(
         }
     })?;
     if let Some(a) = allocator {
-        let (refusals, reports) = a.allocate();
-        for (i, fired) in refusals {
-            let result = &mut pending[i];
-            if let Some(trace) = result
-                .explain
-                .as_mut()
-                .and_then(|t| t.iter_mut().find(|t| t.rule == fired.rule))
-            {
-                trace.fired = true;
-                trace.reason = Some(fired.reason.clone());
-            }
-            refuse(policy, &mut result.outcome, fired);
-        }
+        let reports = allocate(policy, a, &mut pending);
         for r in pending {
             summary.add(&r);
             each(r);
@@ -389,19 +377,7 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     read?;
 
     if let Some(alloc) = allocator {
-        let (refusals, reports) = alloc.allocate();
-        for (i, fired) in refusals {
-            let result = &mut pending[i];
-            if let Some(trace) = result
-                .explain
-                .as_mut()
-                .and_then(|t| t.iter_mut().find(|t| t.rule == fired.rule))
-            {
-                trace.fired = true;
-                trace.reason = Some(fired.reason.clone());
-            }
-            refuse(policy, &mut result.outcome, fired);
-        }
+        let reports = allocate(policy, alloc, &mut pending);
         pending.iter().for_each(|r| summary.add(r));
         summary.allocations = reports;
         let mut rest = pending.into_iter().peekable();
@@ -411,4 +387,27 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
         }
     }
     Ok(summary)
+}
+
+/// Runs the allocation over the waiting results (in input order) and applies its
+/// refusals, to the outcomes and to their explanations.
+fn allocate(
+    policy: &CheckedPolicy,
+    allocator: Allocator,
+    pending: &mut [RecordResult],
+) -> Vec<LimitReport> {
+    let (refusals, reports) = allocator.allocate();
+    for (i, fired) in refusals {
+        let result = &mut pending[i];
+        if let Some(trace) = result
+            .explain
+            .as_mut()
+            .and_then(|t| t.iter_mut().find(|t| t.rule == fired.rule))
+        {
+            trace.fired = true;
+            trace.reason = Some(fired.reason.clone());
+        }
+        refuse(policy, &mut result.outcome, fired);
+    }
+    reports
 }

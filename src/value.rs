@@ -165,6 +165,25 @@ impl fmt::Display for Type {
     }
 }
 
+/// Replaces control characters (ESC of terminal escape sequences included) with
+/// `\u{..}`, so that text from data cannot act on a terminal.
+pub fn escape_control(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Parses a decimal literal such as `1_000.5` or `-6` exactly; `None` if out of range.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if !text.contains('_') {

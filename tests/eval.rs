@@ -1,9 +1,11 @@
 //! Evaluation: clause kinds, decisions, reasons, bad data, formats and the CLI.
 
-use assert_cmd::Command;
+mod common;
+
 use clearance::check::{CheckedPolicy, Decision};
 use clearance::data::DataFormat;
 use clearance::run::evaluate_all;
+use common::{clearance, run};
 
 const POLICY: &str = r#"
 policy "t" default allow
@@ -259,22 +261,6 @@ fn formats_agree_on_the_sample_batches() {
             assert_eq!(runs[0], *other, "{name}");
         }
     }
-}
-
-fn clearance() -> Command {
-    let mut c = Command::cargo_bin("clearance").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = clearance().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 #[test]

@@ -1,21 +1,8 @@
 //! `clearance explain` and `eval --explain`.
 
-use assert_cmd::Command;
+mod common;
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("clearance")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::run;
 
 fn explain(policy: &str, data: &str, record: &str) -> String {
     let (code, stdout, stderr) = run(&["explain", policy, "--data", data, "--record", record]);

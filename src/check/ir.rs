@@ -203,6 +203,19 @@ pub enum CompareOp {
     Ge,
 }
 
+impl CompareOp {
+    /// The same comparison with its operands swapped: `a < b` is `b > a`.
+    pub fn flip(self) -> CompareOp {
+        match self {
+            CompareOp::Lt => CompareOp::Gt,
+            CompareOp::Le => CompareOp::Ge,
+            CompareOp::Gt => CompareOp::Lt,
+            CompareOp::Ge => CompareOp::Le,
+            o => o,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
     Add,

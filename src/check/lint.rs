@@ -508,7 +508,7 @@ impl Analyzer<'_> {
             ExprKind::Compare(op, a, b) => {
                 let (slot, op, v) = match (&a.kind, &b.kind) {
                     (ExprKind::Field(s), ExprKind::Const(v)) => (*s, *op, v),
-                    (ExprKind::Const(v), ExprKind::Field(s)) => (*s, flip(*op), v),
+                    (ExprKind::Const(v), ExprKind::Field(s)) => (*s, op.flip(), v),
                     _ => return None,
                 };
                 let domain = self.domain(slot)?;
@@ -625,16 +625,6 @@ impl Analyzer<'_> {
             }
             _ => false,
         }
-    }
-}
-
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        o => o,
     }
 }
 

@@ -8,23 +8,7 @@ use std::io::Write;
 use clearance::check::Decision;
 use clearance::run::{RecordResult, Report};
 
-/// Replaces control characters (including ESC of ANSI sequences) with `\u{..}`.
-pub fn escape_control(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c.is_control() {
-                    format!("\\u{{{:x}}}", c as u32)
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
-}
+pub use clearance::value::escape_control;
 
 pub struct TableOut {
     color: bool,

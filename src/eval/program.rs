@@ -349,16 +349,6 @@ fn test_order(op: CompareOp, ord: Ordering) -> bool {
     }
 }
 
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        o => o,
-    }
-}
-
 /// Compiles a condition. Pure parts ignore values of an unexpected type (the checker
 /// rules them out; an absent optional field reads as false, as under its `has` guard).
 fn cond(e: &Expr, schema: &Schema) -> Cond {
@@ -409,7 +399,7 @@ fn fallback(e: &Expr) -> Cond {
 fn compare(e: &Expr, op: CompareOp, a: &Expr, b: &Expr) -> Cond {
     let (slot, op, constant) = match (&a.kind, folded(b), &b.kind, folded(a)) {
         (ExprKind::Field(s), Some(v), _, _) => (*s, op, v),
-        (_, _, ExprKind::Field(s), Some(v)) => (*s, flip(op), v),
+        (_, _, ExprKind::Field(s), Some(v)) => (*s, op.flip(), v),
         _ => {
             // Two record values: compared in place, without cloning.
             if let (ExprKind::Field(x), ExprKind::Field(y)) = (&a.kind, &b.kind) {
