@@ -124,6 +124,26 @@ pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
     })
 }
 
+/// The type of an expression written against a checked policy's schema and constants
+/// (for tools, and to document the typing rules): `type_of(&p, "units * 2")` is `int`.
+pub fn type_of(policy: &CheckedPolicy, expr: &str) -> Result<Type, Vec<Diagnostic>> {
+    let ast = crate::syntax::parse_expr(expr)?;
+    let mut errors = Vec::new();
+    let e = ExprChecker::new(
+        &policy.schema,
+        &policy.constants,
+        &[],
+        Fields::Allowed,
+        &mut errors,
+    )
+    .check(&ast, None);
+    if errors.is_empty() {
+        Ok(e.ty)
+    } else {
+        Err(errors)
+    }
+}
+
 struct Checker {
     schema: Schema,
     constants: Vec<Constant>,
