@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
         let read = clearance::run::evaluate(policy, format, data, &mut |r| results.push(r));
         if let Ok(summary) = read {
             assert_eq!(summary.records, results.len());
-            assert_eq!(summary.allow + summary.deny + summary.waitlist + summary.error, summary.records);
+            assert_eq!(
+                summary.allow + summary.deny + summary.waitlist + summary.error,
+                summary.records
+            );
             for r in &results {
                 if !r.outcome.errors.is_empty() {
                     assert_eq!(r.outcome.decision, Decision::Error);

@@ -10,8 +10,12 @@ fn tree(text: &str) -> String {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(once) = clearance::fmt::format_source(text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(once) = clearance::fmt::format_source(text) else {
+        return;
+    };
     assert_eq!(tree(text), tree(&once), "fmt changed the syntax tree");
     let twice = clearance::fmt::format_source(&once).expect("formatted text formats");
     assert_eq!(once, twice, "fmt is not idempotent");
