@@ -332,7 +332,22 @@ impl<'a> ExprChecker<'a> {
             }
             None => {
                 self.unknown_field(&field.node, span);
-                error_expr(span)
+                // Recover as a check of the optional field most likely meant, so that
+                // its uses later in the `and` chain are not reported as unguarded too.
+                let optional = self
+                    .schema
+                    .fields
+                    .iter()
+                    .filter(|f| f.optional)
+                    .map(|f| f.name.as_str());
+                match did_you_mean(&field.node, optional).and_then(|g| self.schema.slot(g)) {
+                    Some(slot) => Expr {
+                        kind: ExprKind::Has(slot),
+                        ty: Type::Error,
+                        span,
+                    },
+                    None => error_expr(span),
+                }
             }
         }
     }
