@@ -239,8 +239,3 @@ pub(crate) fn decide(default: Decision, outcome: &Outcome) -> Decision {
         default
     }
 }
-
-/// The type of a slot, for display.
-pub fn slot_type(schema: &Schema, slot: usize) -> &Type {
-    &schema.fields[slot].ty
-}
