@@ -1,10 +1,12 @@
 //! Resource limits on data and safe output (docs/limits.md): each gives a clear error
 //! for its own record, never a crash, a hang or unbounded memory.
 
-use assert_cmd::Command;
+mod common;
+
 use clearance::check::Decision;
 use clearance::data::DataFormat;
 use clearance::run::evaluate_all;
+use common::clearance;
 
 const POLICY: &str = "policy \"l\" schema { id: text, n: int, d: decimal, tags: [text]? } rule big: deny when n > 10";
 
@@ -121,13 +123,7 @@ fn csv_output_neutralises_formulas_unless_asked_not_to() {
             "csv",
         ];
         args.extend(extra);
-        let out = Command::cargo_bin("clearance")
-            .unwrap()
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(&args)
-            .write_stdin(data)
-            .output()
-            .unwrap();
+        let out = clearance().args(&args).write_stdin(data).output().unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
     let safe = run(&[]);
@@ -138,9 +134,7 @@ fn csv_output_neutralises_formulas_unless_asked_not_to() {
 
 #[test]
 fn a_truncated_json_array_is_an_input_error_not_a_short_success() {
-    let out = Command::cargo_bin("clearance")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = clearance()
         .args([
             "eval",
             "policies/domestic_quota.policy",

@@ -91,20 +91,28 @@ impl<'a> ExprChecker<'a> {
 
     /// A condition: must be `bool`.
     pub fn condition(&mut self, e: &ast::Expr, what: &str) -> Expr {
+        self.boolean(e, &format!("{what} must be true or false"), |d| {
+            d.with_help("compare it with something, e.g. `units > 100`")
+        })
+    }
+
+    /// Checks `e`, which must be `bool`; otherwise reports `{says}, but this is ...`,
+    /// with what `more` adds to the diagnostic.
+    fn boolean(
+        &mut self,
+        e: &ast::Expr,
+        says: &str,
+        more: impl FnOnce(Diagnostic) -> Diagnostic,
+    ) -> Expr {
         let c = self.check(e, Some(&Type::Bool));
         if !c.ty.is_error() && c.ty != Type::Bool {
-            self.errors.push(
-                Diagnostic::error(
-                    Code::NotBool,
-                    format!(
-                        "{what} must be true or false, but this is {}",
-                        self.type_words(&c.ty)
-                    ),
-                    c.span,
-                    self.label_type(&c.ty),
-                )
-                .with_help("compare it with something, e.g. `units > 100`"),
+            let d = Diagnostic::error(
+                Code::NotBool,
+                format!("{says}, but this is {}", self.type_words(&c.ty)),
+                c.span,
+                self.label_type(&c.ty),
             );
+            self.errors.push(more(d));
         }
         c
     }
@@ -413,21 +421,9 @@ impl<'a> ExprChecker<'a> {
     fn unary(&mut self, op: UnaryOp, op_span: Span, operand: &ast::Expr, span: Span) -> Expr {
         match op {
             UnaryOp::Not => {
-                let c = self.check(operand, Some(&Type::Bool));
-                if !c.ty.is_error() && c.ty != Type::Bool {
-                    self.errors.push(
-                        Diagnostic::error(
-                            Code::NotBool,
-                            format!(
-                                "`not` needs true or false, but this is {}",
-                                self.type_words(&c.ty)
-                            ),
-                            c.span,
-                            self.label_type(&c.ty),
-                        )
-                        .with_label(op_span, "negated here"),
-                    );
-                }
+                let c = self.boolean(operand, "`not` needs true or false", |d| {
+                    d.with_label(op_span, "negated here")
+                });
                 Expr {
                     kind: ExprKind::Not(Box::new(c)),
                     ty: Type::Bool,
@@ -484,22 +480,9 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn bool_operand(&mut self, e: &ast::Expr, op: &str, op_span: Span) -> Expr {
-        let c = self.check(e, Some(&Type::Bool));
-        if !c.ty.is_error() && c.ty != Type::Bool {
-            self.errors.push(
-                Diagnostic::error(
-                    Code::NotBool,
-                    format!(
-                        "`{op}` joins conditions, but this is {}",
-                        self.type_words(&c.ty)
-                    ),
-                    c.span,
-                    self.label_type(&c.ty),
-                )
-                .with_label(op_span, format!("`{op}` here")),
-            );
-        }
-        c
+        self.boolean(e, &format!("`{op}` joins conditions"), |d| {
+            d.with_label(op_span, format!("`{op}` here"))
+        })
     }
 
     fn binary(

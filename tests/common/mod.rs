@@ -1,3 +1,6 @@
+// Each test file that includes this module uses only part of it.
+#![allow(dead_code)]
+
 //! Helpers shared by the CLI tests.
 
 use assert_cmd::Command;
