@@ -5,7 +5,7 @@ use std::io::BufRead;
 use serde::Serialize;
 
 use crate::check::{CheckedPolicy, Decision};
-use crate::data::{read_raw, read_records, DataFormat, InputError};
+use crate::data::{read_raw, DataFormat, InputError};
 use crate::eval::{refuse, Allocator, LimitReport, Outcome};
 use crate::explain::{explain_row, RuleTrace};
 
@@ -109,36 +109,27 @@ pub fn evaluate_with<R: BufRead>(
     let mut summary = Summary::default();
     let mut allocator = policy.has_limits().then(|| Allocator::new(policy));
     let mut pending: Vec<RecordResult> = Vec::new();
-    read_records(&policy.schema, format, input, &mut |rec| {
-        let result = match rec.row {
-            Ok(row) => {
-                let record = policy.label(&row, rec.position);
-                let mut outcome = policy.evaluate_row(&row);
-                if let Some(a) = allocator.as_mut() {
-                    a.observe(pending.len(), &record, &row, &mut outcome);
+    read_raw(&policy.schema, format, input, &mut |r| {
+        let e = evaluate_one(
+            policy,
+            &r.raw,
+            r.position,
+            r.line,
+            pending.len(),
+            allocator.as_ref(),
+            explain_source,
+        );
+        match allocator.as_mut() {
+            Some(a) => {
+                if let Some(keys) = e.keys {
+                    a.push(keys);
                 }
-                let explain = explain_source.map(|src| explain_row(policy, src, &row, &outcome));
-                RecordResult {
-                    record,
-                    position: rec.position,
-                    line: rec.line,
-                    outcome,
-                    explain,
-                }
+                pending.push(e.result);
             }
-            Err(e) => RecordResult {
-                record: format!("#{}", rec.position),
-                position: rec.position,
-                line: rec.line,
-                outcome: Outcome::data_error(e),
-                explain: None,
-            },
-        };
-        if allocator.is_some() {
-            pending.push(result);
-        } else {
-            summary.add(&result);
-            each(result);
+            None => {
+                summary.add(&e.result);
+                each(e.result);
+            }
         }
     })?;
     if let Some(a) = allocator {
@@ -221,38 +212,60 @@ fn evaluate_chunk(
                 ),
                 Owned::Bad(e) => crate::data::Raw::Bad(e.clone()),
             };
-            match raw.decode(&policy.schema) {
-                Ok(row) => {
-                    let record = policy.label(&row, *position);
-                    let mut outcome = policy.evaluate_row(&row);
-                    let keys = allocator
-                        .as_ref()
-                        .and_then(|a| a.entry(first + k, &record, &row, &mut outcome));
-                    let explain = explain.map(|src| explain_row(policy, src, &row, &outcome));
-                    Evaluated {
-                        result: RecordResult {
-                            record,
-                            position: *position,
-                            line: *line,
-                            outcome,
-                            explain,
-                        },
-                        keys,
-                    }
-                }
-                Err(e) => Evaluated {
-                    result: RecordResult {
-                        record: format!("#{position}"),
-                        position: *position,
-                        line: *line,
-                        outcome: Outcome::data_error(e),
-                        explain: None,
-                    },
-                    keys: None,
-                },
-            }
+            evaluate_one(
+                policy,
+                &raw,
+                *position,
+                *line,
+                first + k,
+                allocator.as_ref(),
+                explain,
+            )
         })
         .collect()
+}
+
+/// Decodes and evaluates one record (number `index` of the input, from 0), with its
+/// allocation keys when the policy has `limit` rules.
+fn evaluate_one(
+    policy: &CheckedPolicy,
+    raw: &crate::data::Raw,
+    position: usize,
+    line: Option<usize>,
+    index: usize,
+    allocator: Option<&Allocator>,
+    explain: Option<&str>,
+) -> Evaluated {
+    match raw.decode(&policy.schema) {
+        Ok(row) => {
+            let record = policy.label(&row, position);
+            let mut outcome = policy.evaluate_row(&row);
+            let keys = allocator.and_then(|a| a.entry(index, &record, &row, &mut outcome));
+            let explain = explain.map(|src| explain_row(policy, src, &row, &outcome));
+            Evaluated {
+                result: RecordResult {
+                    record,
+                    position,
+                    line,
+                    outcome,
+                    explain,
+                },
+                keys,
+            }
+        }
+        Err(e) => Evaluated {
+            result: RecordResult {
+                record: raw
+                    .id(&policy.schema)
+                    .unwrap_or_else(|| format!("#{position}")),
+                position,
+                line,
+                outcome: Outcome::data_error(e),
+                explain: None,
+            },
+            keys: None,
+        },
+    }
 }
 
 /// Like [`evaluate_with`], on `threads` workers: the reader hands chunks of raw

@@ -189,7 +189,7 @@ fn csv_rows_are_matched_by_header_and_checked_for_shape() {
             ("a".into(), Decision::Allow, Some(2)),
             ("b".into(), Decision::Allow, Some(3)),
             ("#3".into(), Decision::Error, Some(4)),
-            ("#4".into(), Decision::Error, Some(5)),
+            ("d".into(), Decision::Error, Some(5)),
         ]
     );
     assert_eq!(report.results[1].outcome.warnings.len(), 1);

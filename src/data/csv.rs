@@ -15,6 +15,13 @@ pub struct CsvLayout {
     columns: Vec<Option<usize>>,
 }
 
+impl CsvLayout {
+    /// The column that holds a slot.
+    pub(super) fn column_of(&self, slot: usize) -> Option<usize> {
+        self.columns.iter().position(|c| *c == Some(slot))
+    }
+}
+
 pub(super) fn read_csv<R: BufRead>(
     schema: &Schema,
     input: R,

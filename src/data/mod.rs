@@ -88,6 +88,27 @@ pub struct RawRecord<'a> {
 }
 
 impl Raw<'_> {
+    /// The record's `id`, read on its own: the label of a record whose other fields
+    /// could not be decoded.
+    pub fn id(&self, schema: &Schema) -> Option<String> {
+        let slot = schema.id?;
+        match self {
+            Raw::Json(bytes) => {
+                let text = std::str::from_utf8(bytes).ok()?;
+                let mut ranges = Vec::new();
+                scan::fields(schema, text, &mut ranges)?;
+                let (_, start, end) = ranges.iter().rev().find(|r| r.0 == slot)?;
+                serde_json::from_str::<String>(&text[*start..*end]).ok()
+            }
+            Raw::Csv(record, layout) => {
+                let column = layout.column_of(slot)?;
+                let cell = record.get(column).filter(|c| !c.is_empty())?;
+                std::str::from_utf8(cell).ok().map(str::to_string)
+            }
+            Raw::Bad(_) => None,
+        }
+    }
+
     /// Decodes into a row of slot values.
     pub fn decode(&self, schema: &Schema) -> Result<Vec<Value>, RecordError> {
         match self {
