@@ -467,3 +467,17 @@ fn one_thread_and_many_give_the_same_output() {
         }
     }
 }
+
+#[test]
+fn an_optional_text_field_is_shown_with_a_default() {
+    let p = clearance::compile(
+        "policy \"n\" schema { n: int, note: text? } rule r: deny when n > 1 because \"note: {note ?? \"none\"}, n: {n}\"",
+    )
+    .unwrap();
+    let reason = |json: &str| {
+        let row = clearance::data::decode_json(&p.schema, json).unwrap();
+        p.evaluate_row(&row).rules[0].reason.clone()
+    };
+    assert_eq!(reason(r#"{"n": 2}"#), "note: none, n: 2");
+    assert_eq!(reason(r#"{"n": 3, "note": "late"}"#), "note: late, n: 3");
+}
