@@ -38,6 +38,7 @@ enum Expected {
     Outcome,
     Item,
     EndOfFile,
+    Quantity,
 }
 
 impl Expected {
@@ -58,6 +59,9 @@ impl Expected {
             Expected::Outcome => "an outcome (`allow`, `deny`, `waitlist` or `error`)".into(),
             Expected::Item => "the next `let`, `rule` or `test`".into(),
             Expected::EndOfFile => "the end of the file".into(),
+            Expected::Quantity => {
+                "what the limit counts: a number field such as `units`, or `records`".into()
+            }
         }
     }
 }
@@ -68,7 +72,8 @@ fn expected_of_rule(rule: Rule) -> Option<Expected> {
         expr | or_expr | and_expr | not_expr | cmp_expr | coalesce_expr | add_expr | mul_expr
         | unary_expr | date | percent | decimal | int | kw_true | kw_false | has_expr | call
         | list_expr | paren | op_neg | interpolation | standalone_expr => Expected::Expression,
-        ident | quantity => Expected::Name,
+        ident => Expected::Name,
+        quantity | kw_records => Expected::Quantity,
         string | template => Expected::Text,
         cmp_op | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in | op_in
         | op_coalesce | add_op | op_add | op_sub | mul_op | op_mul | op_div | kw_and | kw_or => {
