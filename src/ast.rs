@@ -403,12 +403,7 @@ impl Expr {
             ExprKind::Name(n) => out.push_str(n),
             ExprKind::List(items) => {
                 out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    item.write(src, out);
-                }
+                write_all(items, src, out);
                 out.push(']');
             }
             ExprKind::Has(field) => {
@@ -418,12 +413,7 @@ impl Expr {
             ExprKind::Call { function, args } => {
                 out.push_str(&function.node);
                 out.push('(');
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    a.write(src, out);
-                }
+                write_all(args, src, out);
                 out.push(')');
             }
             ExprKind::Unary { op, operand } => {
@@ -444,6 +434,16 @@ impl Expr {
                 wrap(rhs, p + 1, src, out);
             }
         }
+    }
+}
+
+/// Expressions separated by `, `.
+fn write_all(items: &[Expr], src: Option<&str>, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        item.write(src, out);
     }
 }
 

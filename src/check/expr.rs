@@ -536,15 +536,22 @@ impl<'a> ExprChecker<'a> {
             };
             return Expr { kind, ty, span };
         }
+        let written = Written {
+            op,
+            op_span,
+            lhs,
+            rhs,
+            span,
+        };
         match op {
             BinaryOp::Eq
             | BinaryOp::Ne
             | BinaryOp::Lt
             | BinaryOp::Le
             | BinaryOp::Gt
-            | BinaryOp::Ge => self.compare(op, op_span, lhs, rhs, l, r, span),
+            | BinaryOp::Ge => self.compare(written, l, r),
             BinaryOp::In | BinaryOp::NotIn => self.membership(op, op_span, l, r, span),
-            _ => self.arith(op, op_span, lhs, rhs, l, r, span),
+            _ => self.arith(written, l, r),
         }
     }
 
@@ -560,17 +567,14 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn compare(
-        &mut self,
-        op: BinaryOp,
-        op_span: Span,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        l: Expr,
-        r: Expr,
-        span: Span,
-    ) -> Expr {
+    fn compare(&mut self, written: Written, l: Expr, r: Expr) -> Expr {
+        let Written {
+            op,
+            op_span,
+            lhs,
+            rhs,
+            span,
+        } = written;
         let cmp = match op {
             BinaryOp::Eq => CompareOp::Eq,
             BinaryOp::Ne => CompareOp::Ne,
@@ -725,17 +729,14 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn arith(
-        &mut self,
-        op: BinaryOp,
-        op_span: Span,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        l: Expr,
-        r: Expr,
-        span: Span,
-    ) -> Expr {
+    fn arith(&mut self, written: Written, l: Expr, r: Expr) -> Expr {
+        let Written {
+            op,
+            op_span,
+            lhs,
+            rhs,
+            span,
+        } = written;
         use Type::*;
         let aop = match op {
             BinaryOp::Add => ArithOp::Add,
@@ -941,6 +942,16 @@ impl<'a> ExprChecker<'a> {
             }
         }
     }
+}
+
+/// A binary operator as written, with the syntax of its operands (for diagnostics
+/// that quote a literal, such as "write `30%`").
+struct Written<'a> {
+    op: BinaryOp,
+    op_span: Span,
+    lhs: &'a ast::Expr,
+    rhs: &'a ast::Expr,
+    span: Span,
 }
 
 /// Whether values of the two types can be compared for equality.

@@ -168,9 +168,19 @@ impl Checker {
 
     /// Runs `f` with an expression checker, keeping track of the constants it used.
     fn with_exprs<T>(&mut self, fields: Fields, f: impl FnOnce(&mut ExprChecker) -> T) -> T {
+        self.with_exprs_before(&[], fields, f)
+    }
+
+    /// Like [`Self::with_exprs`], where `later` are the constants defined further down.
+    fn with_exprs_before<T>(
+        &mut self,
+        later: &[(String, Span)],
+        fields: Fields,
+        f: impl FnOnce(&mut ExprChecker) -> T,
+    ) -> T {
         let mut used = Vec::new();
         let out = {
-            let mut c = self.expr_checker(&[], fields);
+            let mut c = self.expr_checker(later, fields);
             let out = f(&mut c);
             used.append(&mut c.used_constants);
             out
@@ -207,15 +217,9 @@ impl Checker {
             );
             return;
         }
-        let later: Vec<(String, Span)> = later.to_vec();
-        let mut used = Vec::new();
-        let value = {
-            let mut c = self.expr_checker(&later, Fields::Forbidden("a `let`"));
-            let e = c.check(&l.value, None);
-            used.append(&mut c.used_constants);
-            e
-        };
-        self.used_constants.extend(used);
+        let value = self.with_exprs_before(later, Fields::Forbidden("a `let`"), |c| {
+            c.check(&l.value, None)
+        });
         let v = self.constant_value(&value);
         self.constants.push(Constant {
             name: name.clone(),

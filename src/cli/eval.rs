@@ -105,14 +105,22 @@ pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
     }
 }
 
+/// The compiled policy, the data's format and the open data: what `eval` and
+/// `explain` start from. Problems are printed; `None` then.
+pub fn prepare_run(
+    policy: &str,
+    data: &str,
+    format: Option<DataFormat>,
+) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
+    let prepared = prepare(policy)?;
+    let format = data_format(format, data)?;
+    Some((prepared, format, open_data(data)?))
+}
+
 pub fn run(args: EvalArgs) -> u8 {
-    let Some(Prepared { source, policy }) = prepare(&args.policy) else {
-        return EXIT_INVALID;
-    };
-    let Some(format) = data_format(args.data_format, &args.data) else {
-        return EXIT_INVALID;
-    };
-    let Some(input) = open_data(&args.data) else {
+    let Some((Prepared { source, policy }, format, input)) =
+        prepare_run(&args.policy, &args.data, args.data_format)
+    else {
         return EXIT_INVALID;
     };
     let output_format = args.format.unwrap_or(if io::stdout().is_terminal() {

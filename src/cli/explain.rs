@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::eval::{data_format, open_data, prepare, Prepared};
+use super::eval::{prepare_run, Prepared};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::data::DataFormat;
 use clearance::run::evaluate_with;
@@ -36,13 +36,9 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: ExplainArgs) -> u8 {
-    let Some(Prepared { source, policy }) = prepare(&args.policy) else {
-        return EXIT_INVALID;
-    };
-    let Some(format) = data_format(args.data_format, &args.data) else {
-        return EXIT_INVALID;
-    };
-    let Some(input) = open_data(&args.data) else {
+    let Some((Prepared { source, policy }, format, input)) =
+        prepare_run(&args.policy, &args.data, args.data_format)
+    else {
         return EXIT_INVALID;
     };
     let wanted = args.record.as_str();
