@@ -14,9 +14,9 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde::Deserialize;
 
-use clearance::check::CheckedPolicy;
 use clearance::data::{read_records, DataFormat};
-use clearance::eval::Verdicts;
+use clearance::eval::FiredSet;
+use clearance::eval::Policy;
 
 // ---------------------------------------------------------------- the batch
 
@@ -87,7 +87,7 @@ fn batch(n: usize) -> (String, String) {
     (ndjson, csv)
 }
 
-fn policy() -> CheckedPolicy {
+fn policy() -> Policy {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/policies/h200_first_batch.policy"
@@ -209,7 +209,7 @@ fn benches(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let (ndjson, csv) = batch(n);
     let policy = policy();
-    let program = &policy.program;
+    let program = policy.program();
 
     let structs: Vec<Application> = ndjson
         .lines()
@@ -227,13 +227,13 @@ fn benches(c: &mut Criterion) {
     .unwrap();
     let rows: Vec<&[clearance::value::Value]> = flat.chunks(width).collect();
     // Both sides agree on every decision.
-    let mut v = Verdicts::default();
+    let mut v = FiredSet::default();
     for (s, row) in structs.iter().zip(&rows) {
         program.run(row, &mut v);
         let expected = match rules(s).0 {
-            0 => clearance::check::Decision::Allow,
-            1 => clearance::check::Decision::Deny,
-            _ => clearance::check::Decision::Waitlist,
+            0 => clearance::outcome::Decision::Allow,
+            1 => clearance::outcome::Decision::Deny,
+            _ => clearance::outcome::Decision::Waitlist,
         };
         assert_eq!(v.decision, expected);
     }
@@ -248,7 +248,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.bench_function("clearance", |b| {
-        let mut v = Verdicts::default();
+        let mut v = FiredSet::default();
         b.iter(|| {
             for row in &rows {
                 program.run(black_box(row), &mut v);
@@ -269,7 +269,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.bench_function("clearance", |b| {
-        let mut v = Verdicts::default();
+        let mut v = FiredSet::default();
         b.iter(|| {
             read_records(
                 &policy.schema,
@@ -298,7 +298,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.bench_function("clearance", |b| {
-        let mut v = Verdicts::default();
+        let mut v = FiredSet::default();
         b.iter(|| {
             read_records(&policy.schema, DataFormat::Csv, csv.as_bytes(), &mut |r| {
                 if let Ok(row) = &r.row {

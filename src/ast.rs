@@ -3,6 +3,7 @@
 //! Every node carries the byte span it was parsed from. Names are resolved and
 //! types given later, by [`crate::check`].
 
+use crate::outcome::{Decision, Verdict};
 use crate::span::{Span, Spanned};
 use crate::value::{Date, Decimal};
 
@@ -14,15 +15,10 @@ pub type Ident = Spanned<String>;
 pub struct Policy {
     pub name: Spanned<String>,
     /// `default allow|deny`; `None` when omitted (which means allow).
-    pub default: Option<Spanned<DefaultDecision>>,
+    /// `default allow` or `default deny`.
+    pub default: Option<Spanned<Decision>>,
     pub schema: Schema,
     pub items: Vec<Item>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DefaultDecision {
-    Allow,
-    Deny,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,27 +73,6 @@ pub struct Rule {
     pub clause: Clause,
     pub because: Option<Template>,
     pub span: Span,
-}
-
-/// What a rule does when it fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Deny,
-    Waitlist,
-    Allow,
-    Warn,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Deny => "deny",
-            Verdict::Waitlist => "waitlist",
-            Verdict::Allow => "allow",
-            Verdict::Warn => "warn",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,29 +166,9 @@ pub struct Expect {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    pub kind: OutcomeKind,
+    pub kind: Decision,
     pub by: Vec<Ident>,
     pub span: Span,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutcomeKind {
-    Allow,
-    Deny,
-    Waitlist,
-    Error,
-}
-
-impl OutcomeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutcomeKind::Allow => "allow",
-            OutcomeKind::Deny => "deny",
-            OutcomeKind::Waitlist => "waitlist",
-            OutcomeKind::Error => "error",
-        }
-    }
 }
 
 /// An expression.

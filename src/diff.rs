@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::check::{CheckedPolicy, Decision, Schema};
 use crate::data::{DataFormat, InputError};
-use crate::eval::Fired;
+use crate::eval::Policy;
+use crate::ir::Schema;
+use crate::outcome::Decision;
+use crate::outcome::Fired;
 use crate::run::{evaluate, RecordResult};
 use crate::value::Type;
 
@@ -87,8 +89,8 @@ pub fn incompatibilities(old: &Schema, new: &Schema) -> Vec<String> {
 
 /// Runs both policies over `data` and compares the decisions record by record.
 pub fn diff(
-    old: &CheckedPolicy,
-    new: &CheckedPolicy,
+    old: &Policy,
+    new: &Policy,
     format: DataFormat,
     data: &[u8],
 ) -> Result<DiffReport, InputError> {

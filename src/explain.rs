@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use crate::ast::Verdict;
-use crate::check::{CheckedPolicy, CompareOp, Expr, ExprKind, RuleKind};
-use crate::eval::{eval_traced, in_scope, Outcome};
+use crate::eval::Policy;
+use crate::ir::{CompareOp, Expr, ExprKind, RuleKind};
+use crate::outcome::{Decision, Outcome, Verdict};
+use crate::semantics::{eval_traced, in_scope};
 use crate::span::Span;
 use crate::value::{Decimal, Type, Value};
 
@@ -44,7 +45,7 @@ pub struct Traced {
 /// Explains one record: `row` is its data, `outcome` its final outcome (after any
 /// allocation), `source` the policy text the policy was compiled from.
 pub fn explain_row(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     source: &str,
     row: &[Value],
     outcome: &Outcome,
@@ -246,21 +247,14 @@ fn show(v: &Value) -> String {
 
 /// Draws an explanation for people: each rule with its clause and, under it, the value
 /// of each part of its condition (in the manner of a power assert), then the decision.
-pub fn render(
-    policy: &CheckedPolicy,
-    source: &str,
-    outcome: &Outcome,
-    traces: &[RuleTrace],
-) -> String {
+pub fn render(policy: &Policy, source: &str, outcome: &Outcome, traces: &[RuleTrace]) -> String {
     let mut out = String::new();
     for (rule, t) in policy.rules.iter().zip(traces) {
         let status = match (&rule.kind, t.in_scope, t.fired) {
             (_, false, _) => "not in scope".to_string(),
             (_, _, _) if t.error.is_some() => "error".to_string(),
             (RuleKind::Limit(_), true, true) => format!("refused ({})", t.verdict.as_str()),
-            (RuleKind::Limit(_), true, false)
-                if outcome.decision == crate::check::Decision::Allow =>
-            {
+            (RuleKind::Limit(_), true, false) if outcome.decision == Decision::Allow => {
                 "admitted".into()
             }
             (RuleKind::Limit(_), true, false) => {

@@ -8,8 +8,8 @@
 //! the result parses to the same syntax tree.
 
 use crate::ast::{
-    Clause, DefaultDecision, Expect, Given, Item, Let, Outcome, OutcomeKind, Policy, Quantity,
-    RecordLit, Rule, Scope, Test, TypeExpr, TypeExprKind, Verdict,
+    Clause, Expect, Given, Item, Let, Outcome, Policy, Quantity, RecordLit, Rule, Scope, Test,
+    TypeExpr, TypeExprKind,
 };
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
@@ -155,10 +155,7 @@ impl Printer<'_> {
         let mut header = format!("policy {}", self.text(p.name.span));
         let mut header_span = p.name.span;
         if let Some(d) = &p.default {
-            header += match d.node {
-                DefaultDecision::Allow => " default allow",
-                DefaultDecision::Deny => " default deny",
-            };
+            header += &format!(" default {}", d.node);
             header_span = header_span.to(d.span);
         }
         let start = self.src[..p.name.span.start].rfind("policy").unwrap_or(0);
@@ -280,7 +277,7 @@ impl Printer<'_> {
                 scope,
                 condition,
             } => {
-                let mut t = verdict_word(verdict.node).to_string();
+                let mut t = verdict.node.to_string();
                 let mut span = verdict.span;
                 if let Some(s) = scope {
                     t += &format!(" {}", self.scope(s));
@@ -315,7 +312,7 @@ impl Printer<'_> {
                     span = span.to(o.span);
                 }
                 if let Some(v) = &l.otherwise {
-                    t += &format!(" else {}", verdict_word(v.node));
+                    t += &format!(" else {}", v.node);
                     span = span.to(v.span);
                 }
                 (t, span)
@@ -428,10 +425,6 @@ impl Printer<'_> {
     }
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
-    v.as_str()
-}
-
 fn type_text(t: &TypeExpr) -> String {
     let base = match &t.kind {
         TypeExprKind::Named(n) => n.node.clone(),
@@ -450,13 +443,7 @@ fn type_text(t: &TypeExpr) -> String {
 }
 
 fn outcome_text(o: &Outcome) -> String {
-    let mut t = match o.kind {
-        OutcomeKind::Allow => "allow",
-        OutcomeKind::Deny => "deny",
-        OutcomeKind::Waitlist => "waitlist",
-        OutcomeKind::Error => "error",
-    }
-    .to_string();
+    let mut t = o.kind.as_str().to_string();
     if !o.by.is_empty() {
         let names: Vec<&str> = o.by.iter().map(|b| b.node.as_str()).collect();
         t += &format!(" by {}", names.join(", "));

@@ -5,7 +5,7 @@
 //! decision with the rules and reasons behind it.
 //!
 //! ```
-//! use clearance::{compile, data::DataFormat, run::evaluate_all, check::Decision};
+//! use clearance::{compile, data::DataFormat, run::evaluate_all, outcome::Decision};
 //!
 //! let policy = compile(r#"
 //!     policy "quota" default allow
@@ -34,7 +34,10 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+pub mod ir;
+pub mod outcome;
 pub mod run;
+pub mod semantics;
 pub mod span;
 pub mod syntax;
 pub mod testing;
@@ -42,17 +45,18 @@ pub mod value;
 
 use diagnostics::Diagnostic;
 
-/// Parses and checks a policy: the checked policy, or every diagnostic found.
-pub fn compile(source: &str) -> Result<check::CheckedPolicy, Vec<Diagnostic>> {
+/// Parses, checks and compiles a policy: the runnable policy, or every diagnostic found.
+pub fn compile(source: &str) -> Result<eval::Policy, Vec<Diagnostic>> {
     let policy = ast::Policy::parse(source)?;
-    check::check(&policy)
+    let checked = check::check(&policy)?;
+    Ok(eval::Policy::new(checked))
 }
 
 /// Like [`compile`], with the lint warnings of a valid policy.
 pub fn compile_with_warnings(
     source: &str,
-) -> Result<(check::CheckedPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(eval::Policy, Vec<Diagnostic>), Vec<Diagnostic>> {
     let policy = compile(source)?;
-    let warnings = check::lint(&policy);
+    let warnings = check::lint(policy.checked());
     Ok((policy, warnings))
 }

@@ -4,10 +4,12 @@ use std::io::BufRead;
 
 use serde::Serialize;
 
-use crate::check::{CheckedPolicy, Decision};
 use crate::data::{read_raw, DataFormat, InputError};
-use crate::eval::{refuse, Allocator, LimitReport, Outcome};
+use crate::eval::Policy;
+use crate::eval::{Allocator, LimitReport};
 use crate::explain::{explain_row, RuleTrace};
+use crate::outcome::Decision;
+use crate::outcome::Outcome;
 
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,7 +91,7 @@ pub struct Report {
 /// results wait for the allocation, which needs the whole batch; only the outcomes
 /// and the allocation keys are kept, not the records.
 pub fn evaluate<R: BufRead>(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     format: DataFormat,
     input: R,
     each: &mut dyn FnMut(RecordResult),
@@ -100,7 +102,7 @@ pub fn evaluate<R: BufRead>(
 /// Like [`evaluate`]; with the policy's source text, each result also explains itself
 /// (every rule with the values of its condition).
 pub fn evaluate_with<R: BufRead>(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     format: DataFormat,
     input: R,
     explain_source: Option<&str>,
@@ -145,7 +147,7 @@ pub fn evaluate_with<R: BufRead>(
 
 /// Evaluates everything into one [`Report`].
 pub fn evaluate_all<R: BufRead>(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     format: DataFormat,
     input: R,
 ) -> Result<Report, InputError> {
@@ -175,7 +177,7 @@ const CHUNK: usize = 1024;
 enum Owned {
     Json(usize, usize),
     Csv(::csv::ByteRecord),
-    Bad(crate::eval::RecordError),
+    Bad(crate::outcome::RecordError),
 }
 
 /// A run of raw records, owned, for a worker.
@@ -193,7 +195,7 @@ struct Evaluated {
 }
 
 fn evaluate_chunk(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     chunk: &Chunk,
     first: usize,
     explain: Option<&str>,
@@ -228,7 +230,7 @@ fn evaluate_chunk(
 /// Decodes and evaluates one record (number `index` of the input, from 0), with its
 /// allocation keys when the policy has `limit` rules.
 fn evaluate_one(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     raw: &crate::data::Raw,
     position: usize,
     line: Option<usize>,
@@ -274,7 +276,7 @@ fn evaluate_one(
 /// same for any number of threads. Memory stays bounded by a few chunks per thread
 /// (with `limit` rules, the results wait for the allocation, as in [`evaluate`]).
 pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     format: DataFormat,
     input: R,
     options: Parallel,
@@ -405,7 +407,7 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
 /// Runs the allocation over the waiting results (in input order) and applies its
 /// refusals, to the outcomes and to their explanations.
 fn allocate(
-    policy: &CheckedPolicy,
+    policy: &Policy,
     allocator: Allocator,
     pending: &mut [RecordResult],
 ) -> Vec<LimitReport> {
@@ -420,7 +422,8 @@ fn allocate(
             trace.fired = true;
             trace.reason = Some(fired.reason.clone());
         }
-        refuse(policy, &mut result.outcome, fired);
+        result.outcome.rules.push(fired);
+        result.outcome.redecide(policy.default);
     }
     reports
 }

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use crate::check::{CheckedPolicy, ExpectedOutcome};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::eval::Outcome;
+use crate::eval::Policy;
+use crate::ir::ExpectedOutcome;
+use crate::outcome::Outcome;
 use crate::span::Span;
 
 /// The result of one `test` block.
@@ -48,7 +49,7 @@ impl TestReport {
     }
 }
 
-fn describe(e: &ExpectedOutcome, policy: &CheckedPolicy) -> String {
+fn describe(e: &ExpectedOutcome, policy: &Policy) -> String {
     let mut s = e.decision.as_str().to_string();
     if !e.by.is_empty() {
         let names: Vec<&str> =
@@ -61,7 +62,7 @@ fn describe(e: &ExpectedOutcome, policy: &CheckedPolicy) -> String {
 }
 
 /// Runs the tests whose name contains `filter` (all without one).
-pub fn run_tests(policy: &CheckedPolicy, filter: Option<&str>) -> TestReport {
+pub fn run_tests(policy: &Policy, filter: Option<&str>) -> TestReport {
     let mut covered = vec![false; policy.rules.len()];
     let mut results = Vec::new();
     for test in &policy.tests {

@@ -18,7 +18,7 @@ pub enum Type {
     Percent,
     Text,
     Date,
-    /// An enum declared by a schema field; the index into [`crate::check::Schema::enums`].
+    /// An enum declared by a schema field; the index into [`crate::ir::Schema::enums`].
     Enum(EnumId),
     List(Box<Type>),
     /// The type of `[]` before context tells its element type.

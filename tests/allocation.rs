@@ -1,7 +1,7 @@
 //! `limit` allocation (LANGUAGE.md §7).
 
-use clearance::check::Decision::{self, *};
 use clearance::eval::LimitReport;
+use clearance::outcome::Decision::{self, *};
 
 const SCHEMA: &str = r#"
 schema {

@@ -2,8 +2,9 @@
 
 mod common;
 
-use clearance::check::{CheckedPolicy, Decision};
 use clearance::data::DataFormat;
+use clearance::eval::Policy;
+use clearance::outcome::Decision;
 use clearance::run::evaluate_all;
 use common::{clearance, run};
 
@@ -28,11 +29,11 @@ rule heads_up: warn when has note and note == "check"
 rule ratio: deny when price / (units - 7) > 100
 "#;
 
-fn policy() -> CheckedPolicy {
+fn policy() -> Policy {
     clearance::compile(POLICY).expect("valid")
 }
 
-fn eval_one(json: &str) -> clearance::eval::Outcome {
+fn eval_one(json: &str) -> clearance::outcome::Outcome {
     let p = policy();
     let row = clearance::data::decode_json(&p.schema, json).expect("valid record");
     p.evaluate_row(&row)

@@ -3,8 +3,8 @@
 
 mod common;
 
-use clearance::check::Decision;
 use clearance::data::DataFormat;
+use clearance::outcome::Decision;
 use clearance::run::evaluate_all;
 use common::clearance;
 

@@ -6,8 +6,8 @@
 //! - the compiled rules agree with the tree-walking evaluator;
 //! - the output is the same with one thread and with several.
 
-use clearance::check::Decision;
 use clearance::data::DataFormat;
+use clearance::outcome::Decision;
 use clearance::run::{evaluate, evaluate_parallel, Parallel, RecordResult};
 use proptest::prelude::*;
 
@@ -238,11 +238,7 @@ fn decisions(results: &[RecordResult]) -> Vec<(Decision, Vec<String>)> {
         .collect()
 }
 
-fn run(
-    policy: &clearance::check::CheckedPolicy,
-    format: DataFormat,
-    data: &str,
-) -> Vec<RecordResult> {
+fn run(policy: &clearance::eval::Policy, format: DataFormat, data: &str) -> Vec<RecordResult> {
     let mut out = Vec::new();
     evaluate(policy, format, data.as_bytes(), &mut |r| out.push(r)).expect("readable data");
     out
@@ -284,20 +280,20 @@ proptest! {
         if !policy.has_limits() {
             for r in rs.iter() {
                 if let Ok(row) = clearance::data::decode_json(&policy.schema, &json_of(r)) {
-                    let mut v = clearance::eval::Verdicts::default();
-                    policy.program.run(&row, &mut v);
+                    let mut v = clearance::eval::FiredSet::default();
+                    policy.program().run(&row, &mut v);
                     let fired: Vec<usize> = v.fired().collect();
                     let mut expected = Vec::new();
                     let mut errors = 0;
                     for (i, rule) in policy.rules.iter().enumerate() {
-                        if !clearance::eval::in_scope(rule, &policy.schema, &row) {
+                        if !clearance::semantics::in_scope(rule, &policy.schema, &row) {
                             continue;
                         }
                         let fires = match &rule.kind {
-                            clearance::check::RuleKind::Require(c) => clearance::eval::truth(c, &row).map(|ok| !ok),
-                            clearance::check::RuleKind::When(Some(c)) => clearance::eval::truth(c, &row),
-                            clearance::check::RuleKind::When(None) => Ok(true),
-                            clearance::check::RuleKind::Limit(_) => continue,
+                            clearance::ir::RuleKind::Require(c) => clearance::semantics::truth(c, &row).map(|ok| !ok),
+                            clearance::ir::RuleKind::When(Some(c)) => clearance::semantics::truth(c, &row),
+                            clearance::ir::RuleKind::When(None) => Ok(true),
+                            clearance::ir::RuleKind::Limit(_) => continue,
                         };
                         match fires {
                             Ok(true) => expected.push(i),

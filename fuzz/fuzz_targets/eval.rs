@@ -3,12 +3,13 @@
 #![no_main]
 use std::sync::OnceLock;
 
-use clearance::check::{CheckedPolicy, Decision};
+use clearance::eval::Policy;
+use clearance::outcome::Decision;
 use clearance::data::DataFormat;
 use libfuzzer_sys::fuzz_target;
 
-fn policy() -> &'static CheckedPolicy {
-    static POLICY: OnceLock<CheckedPolicy> = OnceLock::new();
+fn policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
     POLICY.get_or_init(|| {
         let text = include_str!("../../policies/h200_first_batch.policy");
         clearance::compile(text).expect("the bundled policy checks")

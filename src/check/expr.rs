@@ -1,8 +1,8 @@
 //! Typing of expressions: names resolved, operators checked against LANGUAGE.md §5.
 
-use super::ir::{ArithOp, Builtin, CompareOp, Constant, Expr, ExprKind, Schema};
 use crate::ast::{self, BinaryOp, UnaryOp};
 use crate::diagnostics::{all_of, did_you_mean, one_of, Code, Diagnostic};
+use crate::ir::{ArithOp, Builtin, CompareOp, Constant, Expr, ExprKind, Schema};
 use crate::span::Span;
 use crate::value::{Type, Value};
 

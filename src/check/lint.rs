@@ -7,9 +7,9 @@
 //! narrowed by literal comparisons and by the rule's scope. No solver: what cannot be
 //! shown this way is not reported, so there are no false positives by construction.
 
-use super::ir::{CheckedPolicy, CompareOp, Expr, ExprKind, Rule, RuleKind, Schema, Scope};
-use crate::ast::Verdict;
 use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::ir::{CheckedPolicy, CompareOp, Expr, ExprKind, Rule, RuleKind, Schema, Scope};
+use crate::outcome::Verdict;
 use crate::value::{Decimal, Type, Value};
 
 fn warning(code: Code, message: String, span: crate::span::Span, label: &str) -> Diagnostic {

@@ -1,8 +1,7 @@
 //! Static checking: names, types, scopes, limits and tests, against the schema.
-//! Produces the [`ir::CheckedPolicy`] that evaluation runs on, or every error found.
+//! Produces the [`crate::ir::CheckedPolicy`] that evaluation runs on, or every error found.
 
 mod expr;
-pub mod ir;
 mod lint;
 mod schema;
 
@@ -10,11 +9,12 @@ use std::collections::HashMap;
 
 use crate::ast::{self, Clause, Given, Item, Quantity};
 use crate::diagnostics::{all_of, did_you_mean, one_of, Code, Diagnostic, Severity};
-use crate::eval::const_eval;
+use crate::ir::{self, *};
+use crate::outcome::{Decision, Verdict};
+use crate::semantics::const_eval;
 use crate::span::Span;
 use crate::value::{Type, Value};
 use expr::{ExprChecker, Fields};
-pub use ir::*;
 pub use lint::lint;
 
 /// Checks a parsed policy. Errors are returned all at once, sorted by position.
@@ -108,11 +108,7 @@ pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
         errors.dedup();
         return Err(errors);
     }
-    let default = match policy.default.as_ref().map(|d| d.node) {
-        Some(ast::DefaultDecision::Deny) => Decision::Deny,
-        _ => Decision::Allow,
-    };
-    let program = std::sync::Arc::new(crate::eval::Program::compile(&rules, &schema, default));
+    let default = policy.default.as_ref().map_or(Decision::Allow, |d| d.node);
     Ok(CheckedPolicy {
         name: policy.name.node.clone(),
         default,
@@ -120,7 +116,6 @@ pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
         constants,
         rules,
         tests,
-        program,
     })
 }
 
@@ -268,7 +263,7 @@ impl Checker {
                 let c = self.with_exprs(Fields::Allowed, |c| {
                     c.condition(condition, "a `require` condition")
                 });
-                (ast::Verdict::Deny, scope, RuleKind::Require(c))
+                (Verdict::Deny, scope, RuleKind::Require(c))
             }
             Clause::Verdict {
                 verdict,
@@ -286,10 +281,7 @@ impl Checker {
             Clause::Limit(l) => {
                 let scope = self.scope(&l.scope, scope_fields_reported);
                 let limit = self.limit(l, order_by);
-                let verdict = l
-                    .otherwise
-                    .as_ref()
-                    .map_or(ast::Verdict::Waitlist, |v| v.node);
+                let verdict = l.otherwise.as_ref().map_or(Verdict::Waitlist, |v| v.node);
                 (verdict, scope, RuleKind::Limit(limit?))
             }
         };

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::ir::{Field, Schema};
 use crate::ast::{self, TypeExprKind};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
+use crate::ir::{Field, Schema};
 use crate::value::{EnumType, Type};
 
 const TYPE_NAMES: [&str; 6] = ["bool", "int", "decimal", "percent", "text", "date"];

@@ -7,8 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::output::{CsvOut, TableOut};
 use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-use clearance::check::Decision;
 use clearance::data::DataFormat;
+use clearance::outcome::Decision;
 use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
@@ -58,7 +58,7 @@ fn parse_decision(s: &str) -> Result<Decision, String> {
 /// The compiled policy and its source: what `eval`, `explain` and `diff` start from.
 pub struct Prepared {
     pub source: clearance::diagnostics::SourceFile,
-    pub policy: clearance::check::CheckedPolicy,
+    pub policy: clearance::eval::Policy,
 }
 
 /// Reads and compiles a policy, printing its diagnostics; `None` when it has errors.

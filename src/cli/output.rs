@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use clearance::check::Decision;
+use clearance::outcome::Decision;
 use clearance::run::{RecordResult, Report};
 
 pub use clearance::value::escape_control;

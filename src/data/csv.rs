@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::json::parse_percent_text;
 use super::{check_required, field_error, record_error, InputError, Raw, RawRecord};
-use crate::check::Schema;
-use crate::eval::RecordError;
+use crate::ir::Schema;
+use crate::outcome::RecordError;
 use crate::value::{parse_date, parse_decimal, Type, Value};
 
 /// How the CSV header's columns map to the schema.

@@ -11,8 +11,8 @@ use serde_json::value::RawValue;
 use super::{
     check_required, field_error, record_error, InputError, Raw, RawRecord, MAX_RECORD_BYTES,
 };
-use crate::check::Schema;
-use crate::eval::RecordError;
+use crate::ir::Schema;
+use crate::outcome::RecordError;
 use crate::value::{parse_date, parse_json_decimal, Type, Value};
 
 /// Decodes one JSON object into a row of the schema's slots.

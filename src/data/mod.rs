@@ -8,8 +8,8 @@ mod scan;
 
 use std::io::BufRead;
 
-use crate::check::Schema;
-use crate::eval::RecordError;
+use crate::ir::Schema;
+use crate::outcome::RecordError;
 use crate::value::Value;
 
 /// The format of a data file.

@@ -5,7 +5,7 @@
 //! a number the JSON grammar forbids, a syntax error) returns `None`, and the record is
 //! decoded by the general `serde_json` path, which also words the errors.
 
-use crate::check::Schema;
+use crate::ir::Schema;
 
 /// Splits a JSON object into `(slot, start, end)`: each schema field's value as a
 /// byte range of `text`; `None` when the general path must decide.
@@ -165,7 +165,7 @@ mod tests {
 
     fn schema() -> Schema {
         let p = crate::compile("policy \"s\" schema { a: int, b: text, c: decimal? }").unwrap();
-        p.schema
+        p.schema.clone()
     }
 
     #[test]

@@ -9,8 +9,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{decide, in_scope, Fired, Outcome, RecordError};
-use crate::check::{CheckedPolicy, Decision, Limit, Rule, RuleKind};
+use super::Policy;
+use crate::ir::{Limit, Rule, RuleKind};
+use crate::outcome::{Decision, Fired, Outcome, RecordError};
+use crate::semantics::{as_decimal, in_scope};
 use crate::value::{Decimal, Value};
 
 /// What the allocation did, per limit and group.
@@ -51,7 +53,7 @@ pub struct Entry {
 
 /// Collects the allocation keys of a batch, then allocates.
 pub struct Allocator<'p> {
-    policy: &'p CheckedPolicy,
+    policy: &'p Policy,
     /// Indices of the `limit` rules, in file order.
     limits: Vec<usize>,
     entries: Vec<Entry>,
@@ -66,16 +68,8 @@ fn limit_of(rule: &Rule) -> Option<&Limit> {
     }
 }
 
-fn as_decimal(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Int(i) => Some(Decimal::from(*i)),
-        Value::Decimal(d) => Some(*d),
-        _ => None,
-    }
-}
-
 impl<'p> Allocator<'p> {
-    pub fn new(policy: &'p CheckedPolicy) -> Self {
+    pub fn new(policy: &'p Policy) -> Self {
         let limits: Vec<usize> = (0..policy.rules.len())
             .filter(|i| limit_of(&policy.rules[*i]).is_some())
             .collect();
@@ -137,7 +131,7 @@ impl<'p> Allocator<'p> {
                             field: Some(field.clone()),
                             message: format!("the quantity `{field}` must not be negative"),
                         });
-                        outcome.decision = decide(policy.default, outcome);
+                        outcome.redecide(policy.default);
                         return None;
                     }
                 },
@@ -151,7 +145,7 @@ impl<'p> Allocator<'p> {
                         field: None,
                         message: e.message,
                     });
-                    outcome.decision = decide(policy.default, outcome);
+                    outcome.redecide(policy.default);
                     return None;
                 }
             };
@@ -294,10 +288,4 @@ impl<'p> Allocator<'p> {
         }
         (refusals, reports)
     }
-}
-
-/// Applies a refusal to a record's outcome.
-pub fn refuse(policy: &CheckedPolicy, outcome: &mut Outcome, fired: Fired) {
-    outcome.rules.push(fired);
-    outcome.decision = decide(policy.default, outcome);
 }

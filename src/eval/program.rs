@@ -11,15 +11,119 @@
 //! short-circuiting and are evaluated only for records in scope, with their spans for
 //! the error. Reasons are rendered only when a result is built.
 
-use std::cmp::Ordering;
 use std::fmt;
 
-use super::expr::{const_eval, equal, order, truth, EvalError};
-use crate::ast::Verdict;
-use crate::check::{CompareOp, Decision, Expr, ExprKind, Rule, RuleKind, Schema};
-use crate::value::{Decimal, Type, Value};
+use crate::ir::{CheckedPolicy, CompareOp, Expr, ExprKind, RuleKind, Schema};
+use crate::outcome::{Decision, Said, Verdict};
+use crate::semantics::{const_eval, equal, order, truth, Accepts, EvalError};
+use crate::value::{Date, Decimal, Type, Value};
 
 type PureFn = Box<dyn Fn(&[Value]) -> bool + Send + Sync>;
+
+/// `field OP constant` for an `int` constant (the field may be a decimal).
+#[derive(Debug, Clone, Copy)]
+struct IntLeaf {
+    slot: usize,
+    accepts: Accepts,
+    constant: i64,
+}
+
+/// `field OP constant` for a decimal or percent constant, with the constant's scale
+/// and mantissa for the common case of equal scales.
+#[derive(Debug, Clone, Copy)]
+struct DecimalLeaf {
+    slot: usize,
+    accepts: Accepts,
+    constant: Decimal,
+    scale: u32,
+    mantissa: i128,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct DateLeaf {
+    slot: usize,
+    accepts: Accepts,
+    constant: Date,
+}
+
+/// `field OP value` for an enum value, by index.
+#[derive(Debug, Clone, Copy)]
+struct EnumLeaf {
+    slot: usize,
+    accepts: Accepts,
+    constant: u32,
+}
+
+/// Membership of an enum field in a constant set of up to 64 values, as bits.
+#[derive(Debug, Clone, Copy)]
+struct EnumSetLeaf {
+    slot: usize,
+    members: u64,
+    negated: bool,
+}
+
+impl IntLeaf {
+    #[inline]
+    fn test(&self, row: &[Value]) -> bool {
+        match row.get(self.slot) {
+            Some(Value::Int(x)) => self.accepts.ordering(x.cmp(&self.constant)),
+            Some(Value::Decimal(x)) => self.accepts.ordering(x.cmp(&Decimal::from(self.constant))),
+            _ => false,
+        }
+    }
+}
+
+impl DecimalLeaf {
+    #[inline]
+    fn test(&self, row: &[Value]) -> bool {
+        match row.get(self.slot) {
+            Some(Value::Decimal(x)) | Some(Value::Percent(x)) => {
+                // A plain integer compare when the scales agree (data written like the policy).
+                let ord = if x.scale() == self.scale {
+                    x.mantissa().cmp(&self.mantissa)
+                } else {
+                    x.cmp(&self.constant)
+                };
+                self.accepts.ordering(ord)
+            }
+            Some(Value::Int(x)) => self.accepts.ordering(Decimal::from(*x).cmp(&self.constant)),
+            _ => false,
+        }
+    }
+}
+
+impl DateLeaf {
+    #[inline]
+    fn test(&self, row: &[Value]) -> bool {
+        matches!(row.get(self.slot), Some(Value::Date(x)) if self.accepts.ordering(x.cmp(&self.constant)))
+    }
+}
+
+impl EnumLeaf {
+    #[inline]
+    fn test(&self, row: &[Value]) -> bool {
+        self.accepts
+            .ordering(enum_at(row, self.slot).cmp(&self.constant))
+    }
+}
+
+impl EnumSetLeaf {
+    #[inline]
+    fn test(&self, row: &[Value]) -> bool {
+        let x = enum_at(row, self.slot);
+        ((x < 64) & ((self.members >> (x & 63)) & 1 == 1)) != self.negated
+    }
+}
+
+#[inline]
+fn bool_at(row: &[Value], slot: usize) -> bool {
+    matches!(row.get(slot), Some(Value::Bool(true)))
+}
+
+#[inline]
+fn has_at(row: &[Value], slot: usize) -> bool {
+    !matches!(row.get(slot), None | Some(Value::Missing))
+}
 
 /// A condition that cannot fail, as a tree evaluated by one `match` per node: direct
 /// calls and jump tables rather than a closure call per node.
@@ -27,14 +131,11 @@ enum Pure {
     Const(bool),
     BoolField(usize),
     Has(usize),
-    Int(usize, CompareOp, i64),
-    /// Decimal or percent field against a constant, with the constant's scale and
-    /// mantissa for the common case of equal scales.
-    Dec(usize, CompareOp, Decimal, u32, i128),
-    Date(usize, CompareOp, crate::value::Date),
-    Enum(usize, CompareOp, u32),
-    /// Membership of an enum field in a constant set, as bits.
-    EnumIn(usize, u64, bool),
+    Int(IntLeaf),
+    Dec(DecimalLeaf),
+    Date(DateLeaf),
+    Enum(EnumLeaf),
+    EnumIn(EnumSetLeaf),
     Other(PureFn),
     Not(Box<Pure>),
     And(Box<Pure>, Box<Pure>),
@@ -46,28 +147,13 @@ impl Pure {
     fn eval(&self, row: &[Value]) -> bool {
         match self {
             Pure::Const(b) => *b,
-            Pure::BoolField(slot) => matches!(row.get(*slot), Some(Value::Bool(true))),
-            Pure::Has(slot) => !matches!(row.get(*slot), None | Some(Value::Missing)),
-            Pure::Int(slot, op, k) => match row.get(*slot) {
-                Some(Value::Int(x)) => test_order(*op, x.cmp(k)),
-                Some(Value::Decimal(x)) => test_order(*op, x.cmp(&Decimal::from(*k))),
-                _ => false,
-            },
-            Pure::Dec(slot, op, k, ks, km) => match row.get(*slot) {
-                Some(Value::Decimal(x)) | Some(Value::Percent(x)) => {
-                    test_order(*op, decimal_cmp(x, k, *ks, *km))
-                }
-                Some(Value::Int(x)) => test_order(*op, Decimal::from(*x).cmp(k)),
-                _ => false,
-            },
-            Pure::Date(slot, op, k) => {
-                matches!(row.get(*slot), Some(Value::Date(x)) if test_order(*op, x.cmp(k)))
-            }
-            Pure::Enum(slot, op, k) => test_order(*op, enum_at(row, *slot).cmp(k)),
-            Pure::EnumIn(slot, bits, negated) => {
-                let x = enum_at(row, *slot);
-                ((x < 64) & ((bits >> (x & 63)) & 1 == 1)) != *negated
-            }
+            Pure::BoolField(slot) => bool_at(row, *slot),
+            Pure::Has(slot) => has_at(row, *slot),
+            Pure::Int(leaf) => leaf.test(row),
+            Pure::Dec(leaf) => leaf.test(row),
+            Pure::Date(leaf) => leaf.test(row),
+            Pure::Enum(leaf) => leaf.test(row),
+            Pure::EnumIn(leaf) => leaf.test(row),
             Pure::Other(f) => f(row),
             Pure::Not(x) => !x.eval(row),
             Pure::And(a, b) => a.eval(row) & b.eval(row),
@@ -163,16 +249,16 @@ impl ScopeTest {
     }
 }
 
-/// What the rules said about one record: the rules that fired (a bit set by rule
-/// index) and those that failed with a runtime error. Reused from record to record.
+/// The rules that fired on one record (a bit set by rule index), those that failed
+/// with a runtime error, and the decision they make. Reused from record to record.
 #[derive(Debug, Default, Clone)]
-pub struct Verdicts {
+pub struct FiredSet {
     pub fired: Vec<u64>,
     pub errors: Vec<(usize, EvalError)>,
     pub decision: Decision,
 }
 
-impl Verdicts {
+impl FiredSet {
     /// The indices of the rules that fired, in file order.
     pub fn fired(&self) -> impl Iterator<Item = usize> + '_ {
         self.fired.iter().enumerate().flat_map(|(w, bits)| {
@@ -185,7 +271,8 @@ impl Verdicts {
 
 impl Program {
     /// Compiles the per-record rules (`limit` rules are left to the allocator).
-    pub fn compile(rules: &[Rule], schema: &Schema, default: Decision) -> Program {
+    pub fn compile(policy: &CheckedPolicy) -> Program {
+        let (rules, schema, default) = (&policy.rules, &policy.schema, policy.default);
         let words = rules.len().div_ceil(64).max(1);
         let mut masks = [vec![0u64; words], vec![0u64; words], vec![0u64; words]];
         for (i, r) in rules.iter().enumerate() {
@@ -259,7 +346,7 @@ impl Program {
     }
 
     /// Runs every rule on `row`, filling `out` (cleared first).
-    pub fn run(&self, row: &[Value], out: &mut Verdicts) {
+    pub fn run(&self, row: &[Value], out: &mut FiredSet) {
         out.fired.clear();
         out.fired.resize(self.words, 0);
         out.errors.clear();
@@ -298,17 +385,13 @@ impl Program {
         }
         out.fired[word] |= bits;
         let any = |mask: &[u64]| out.fired.iter().zip(mask).any(|(f, m)| f & m != 0);
-        out.decision = if !out.errors.is_empty() {
-            Decision::Error
-        } else if any(&self.deny) {
-            Decision::Deny
-        } else if any(&self.waitlist) {
-            Decision::Waitlist
-        } else if any(&self.allow) {
-            Decision::Allow
-        } else {
-            self.default
+        let said = Said {
+            error: !out.errors.is_empty(),
+            deny: any(&self.deny),
+            waitlist: any(&self.waitlist),
+            allow: any(&self.allow),
         };
+        out.decision = Decision::decide(said, self.default);
     }
 }
 
@@ -334,18 +417,6 @@ fn folded(e: &Expr) -> Option<Value> {
         ExprKind::Const(v) => Some(v.clone()),
         _ if !reads_record(e) => const_eval(e).ok(),
         _ => None,
-    }
-}
-
-#[inline]
-fn test_order(op: CompareOp, ord: Ordering) -> bool {
-    match op {
-        CompareOp::Eq => ord == Ordering::Equal,
-        CompareOp::Ne => ord != Ordering::Equal,
-        CompareOp::Lt => ord == Ordering::Less,
-        CompareOp::Le => ord != Ordering::Greater,
-        CompareOp::Gt => ord == Ordering::Greater,
-        CompareOp::Ge => ord != Ordering::Less,
     }
 }
 
@@ -411,38 +482,46 @@ fn compare(e: &Expr, op: CompareOp, a: &Expr, b: &Expr) -> Cond {
                     match op {
                         CompareOp::Eq => equal(p, q),
                         CompareOp::Ne => !equal(p, q),
-                        _ => order(p, q).is_some_and(|o| test_order(op, o)),
+                        _ => order(p, q).is_some_and(|o| op.accepts(o)),
                     }
                 })));
             }
             return fallback(e);
         }
     };
+    let accepts = Accepts::of(op);
     let p = match constant {
-        Value::Int(k) => Pure::Int(slot, op, k),
-        Value::Decimal(k) | Value::Percent(k) => Pure::Dec(slot, op, k, k.scale(), k.mantissa()),
-        Value::Date(k) => Pure::Date(slot, op, k),
-        Value::Enum(k) => Pure::Enum(slot, op, k),
+        Value::Int(constant) => Pure::Int(IntLeaf {
+            slot,
+            accepts,
+            constant,
+        }),
+        Value::Decimal(k) | Value::Percent(k) => Pure::Dec(DecimalLeaf {
+            slot,
+            accepts,
+            constant: k,
+            scale: k.scale(),
+            mantissa: k.mantissa(),
+        }),
+        Value::Date(constant) => Pure::Date(DateLeaf {
+            slot,
+            accepts,
+            constant,
+        }),
+        Value::Enum(constant) => Pure::Enum(EnumLeaf {
+            slot,
+            accepts,
+            constant,
+        }),
         Value::Bool(k) => Pure::Other(Box::new(
-            move |row| matches!(row.get(slot), Some(Value::Bool(x)) if test_order(op, x.cmp(&k))),
+            move |row| matches!(row.get(slot), Some(Value::Bool(x)) if accepts.ordering(x.cmp(&k))),
         )),
         Value::Text(k) => Pure::Other(Box::new(
-            move |row| matches!(row.get(slot), Some(Value::Text(x)) if test_order(op, x.as_ref().cmp(k.as_ref()))),
+            move |row| matches!(row.get(slot), Some(Value::Text(x)) if accepts.ordering(x.as_ref().cmp(k.as_ref()))),
         )),
         _ => return fallback(e),
     };
     Cond::Pure(p)
-}
-
-/// Compares with a constant whose scale and mantissa are known: a plain integer
-/// compare when the scales agree (the common case: data written like the policy).
-#[inline]
-fn decimal_cmp(x: &Decimal, k: &Decimal, k_scale: u32, k_mantissa: i128) -> Ordering {
-    if x.scale() == k_scale {
-        x.mantissa().cmp(&k_mantissa)
-    } else {
-        x.cmp(k)
-    }
 }
 
 /// `field in [constants]`: a bit test for enums, a scan otherwise.
@@ -462,11 +541,11 @@ fn membership(e: &Expr, needle: &Expr, list: &Expr, negated: bool) -> Cond {
         })
         .collect();
     match enums {
-        Some(indices) if indices.iter().all(|i| *i < 64) => Cond::Pure(Pure::EnumIn(
+        Some(indices) if indices.iter().all(|i| *i < 64) => Cond::Pure(Pure::EnumIn(EnumSetLeaf {
             slot,
-            indices.iter().fold(0u64, |m, i| m | (1 << i)),
+            members: indices.iter().fold(0u64, |m, i| m | (1 << i)),
             negated,
-        )),
+        })),
         _ => Cond::Pure(Pure::Other(Box::new(move |row| match row.get(slot) {
             Some(Value::Missing) | None => negated,
             Some(v) => items.iter().any(|i| equal(i, v)) != negated,
@@ -474,33 +553,17 @@ fn membership(e: &Expr, needle: &Expr, list: &Expr, negated: bool) -> Cond {
     }
 }
 
-/// The orderings a comparison accepts, as bits: less 1, equal 2, greater 4.
-fn op_bits(op: CompareOp) -> u8 {
-    match op {
-        CompareOp::Lt => 0b001,
-        CompareOp::Le => 0b011,
-        CompareOp::Eq => 0b010,
-        CompareOp::Ne => 0b101,
-        CompareOp::Gt => 0b100,
-        CompareOp::Ge => 0b110,
-    }
-}
-
-#[inline]
-fn accepts(op_bits: u8, ord: Ordering) -> bool {
-    op_bits & (1 << (ord as i8 + 1)) != 0
-}
-
 /// Up to 64 leaf comparisons, grouped by kind so that each kind is evaluated in a
-/// loop of its own: no dispatch per leaf. Each leaf has its bit.
+/// loop of its own: no dispatch per leaf. Each leaf has its bit; the test of a leaf
+/// is the same function [`Pure`] calls.
 #[derive(Default)]
 struct LeafSet {
     count: u32,
-    ints: Vec<(u32, usize, u8, i64)>,
-    decimals: Vec<(u32, usize, u8, Decimal, u32, i128)>,
-    dates: Vec<(u32, usize, u8, crate::value::Date)>,
-    enums: Vec<(u32, usize, u8, u32)>,
-    enum_sets: Vec<(u32, usize, u64)>,
+    ints: Vec<(u32, IntLeaf)>,
+    decimals: Vec<(u32, DecimalLeaf)>,
+    dates: Vec<(u32, DateLeaf)>,
+    enums: Vec<(u32, EnumLeaf)>,
+    enum_sets: Vec<(u32, EnumSetLeaf)>,
     bools: Vec<(u32, usize)>,
     has: Vec<(u32, usize)>,
 }
@@ -513,14 +576,11 @@ impl LeafSet {
         }
         let bit = self.count;
         match p {
-            Pure::Int(slot, op, k) => self.ints.push((bit, *slot, op_bits(*op), *k)),
-            Pure::Dec(slot, op, k, ks, km) => {
-                self.decimals.push((bit, *slot, op_bits(*op), *k, *ks, *km))
-            }
-            Pure::Date(slot, op, k) => self.dates.push((bit, *slot, op_bits(*op), *k)),
-            Pure::Enum(slot, op, k) => self.enums.push((bit, *slot, op_bits(*op), *k)),
-            Pure::EnumIn(slot, bits, false) => self.enum_sets.push((bit, *slot, *bits)),
-            Pure::EnumIn(slot, bits, true) => self.enum_sets.push((bit, *slot, !*bits)),
+            Pure::Int(l) => self.ints.push((bit, *l)),
+            Pure::Dec(l) => self.decimals.push((bit, *l)),
+            Pure::Date(l) => self.dates.push((bit, *l)),
+            Pure::Enum(l) => self.enums.push((bit, *l)),
+            Pure::EnumIn(l) => self.enum_sets.push((bit, *l)),
             Pure::BoolField(slot) => self.bools.push((bit, *slot)),
             Pure::Has(slot) => self.has.push((bit, *slot)),
             _ => return None,
@@ -528,7 +588,6 @@ impl LeafSet {
         self.count += 1;
         Some(bit)
     }
-
     /// For a conjunction of (possibly negated) leaves: the mask of their bits and the
     /// bits they must have. `None` for any other shape (nothing is registered then).
     fn conjunction(&mut self, p: &Pure) -> Option<(u64, u64)> {
@@ -558,43 +617,19 @@ impl LeafSet {
 
     #[inline]
     fn eval(&self, row: &[Value]) -> u64 {
+        fn gather<L>(bits: &mut u64, leaves: &[(u32, L)], test: impl Fn(&L) -> bool) {
+            for (bit, leaf) in leaves {
+                *bits |= (test(leaf) as u64) << bit;
+            }
+        }
         let mut bits = 0u64;
-        for &(bit, slot, op, k) in &self.ints {
-            let t = match row.get(slot) {
-                Some(Value::Int(x)) => accepts(op, x.cmp(&k)),
-                Some(Value::Decimal(x)) => accepts(op, x.cmp(&Decimal::from(k))),
-                _ => false,
-            };
-            bits |= (t as u64) << bit;
-        }
-        for (bit, slot, op, k, ks, km) in &self.decimals {
-            let t = match row.get(*slot) {
-                Some(Value::Decimal(x)) | Some(Value::Percent(x)) => {
-                    accepts(*op, decimal_cmp(x, k, *ks, *km))
-                }
-                Some(Value::Int(x)) => accepts(*op, Decimal::from(*x).cmp(k)),
-                _ => false,
-            };
-            bits |= (t as u64) << bit;
-        }
-        for &(bit, slot, op, k) in &self.dates {
-            let t = matches!(row.get(slot), Some(Value::Date(x)) if accepts(op, x.cmp(&k)));
-            bits |= (t as u64) << bit;
-        }
-        for &(bit, slot, op, k) in &self.enums {
-            bits |= (accepts(op, enum_at(row, slot).cmp(&k)) as u64) << bit;
-        }
-        for &(bit, slot, set) in &self.enum_sets {
-            let x = enum_at(row, slot);
-            let t = (x < 64) & ((set >> (x & 63)) & 1 == 1);
-            bits |= (t as u64) << bit;
-        }
-        for &(bit, slot) in &self.bools {
-            bits |= (matches!(row.get(slot), Some(Value::Bool(true))) as u64) << bit;
-        }
-        for &(bit, slot) in &self.has {
-            bits |= (!matches!(row.get(slot), None | Some(Value::Missing)) as u64) << bit;
-        }
+        gather(&mut bits, &self.ints, |l| l.test(row));
+        gather(&mut bits, &self.decimals, |l| l.test(row));
+        gather(&mut bits, &self.dates, |l| l.test(row));
+        gather(&mut bits, &self.enums, |l| l.test(row));
+        gather(&mut bits, &self.enum_sets, |l| l.test(row));
+        gather(&mut bits, &self.bools, |slot| bool_at(row, *slot));
+        gather(&mut bits, &self.has, |slot| has_at(row, *slot));
         bits
     }
 }

@@ -7,11 +7,12 @@ use super::limits::MAX_EXPR_DEPTH;
 use super::parser::Rule;
 use crate::ast::Rule as PolicyRule;
 use crate::ast::{
-    BinaryOp, Clause, DefaultDecision, Expect, Expr, ExprKind, FieldDecl, Given, Ident, Item, Let,
-    Limit, Outcome, OutcomeKind, Quantity, RecordLit, Schema, Scope, Template, TemplatePart, Test,
-    TypeExpr, TypeExprKind, UnaryOp, Verdict,
+    BinaryOp, Clause, Expect, Expr, ExprKind, FieldDecl, Given, Ident, Item, Let, Limit, Outcome,
+    Quantity, RecordLit, Schema, Scope, Template, TemplatePart, Test, TypeExpr, TypeExprKind,
+    UnaryOp,
 };
 use crate::diagnostics::{Code, Diagnostic};
+use crate::outcome::{Decision, Verdict};
 use crate::span::{Span, Spanned};
 use crate::value::{parse_date, parse_decimal, Decimal};
 
@@ -45,7 +46,7 @@ impl Lowerer<'_> {
     pub fn preamble(
         &mut self,
         p: Pair<Rule>,
-    ) -> Option<(Spanned<String>, Option<Spanned<DefaultDecision>>, Schema)> {
+    ) -> Option<(Spanned<String>, Option<Spanned<Decision>>, Schema)> {
         let mut inner = p.into_inner();
         let header = inner.next()?;
         let schema = inner.next()?;
@@ -56,8 +57,8 @@ impl Lowerer<'_> {
         let default = h.nth(1).map(|d| {
             let span = self.span(&d);
             let kind = match d.into_inner().next().map(|k| k.as_rule()) {
-                Some(Rule::kw_deny) => DefaultDecision::Deny,
-                _ => DefaultDecision::Allow,
+                Some(Rule::kw_deny) => Decision::Deny,
+                _ => Decision::Allow,
             };
             Spanned::new(kind, span)
         });
@@ -295,10 +296,10 @@ impl Lowerer<'_> {
         let span = self.span(&p);
         let mut i = p.into_inner();
         let kind = match i.next().map(|k| k.as_rule()) {
-            Some(Rule::kw_allow) => OutcomeKind::Allow,
-            Some(Rule::kw_deny) => OutcomeKind::Deny,
-            Some(Rule::kw_waitlist) => OutcomeKind::Waitlist,
-            _ => OutcomeKind::Error,
+            Some(Rule::kw_allow) => Decision::Allow,
+            Some(Rule::kw_deny) => Decision::Deny,
+            Some(Rule::kw_waitlist) => Decision::Waitlist,
+            _ => Decision::Error,
         };
         let by = i
             .filter(|x| x.as_rule() == Rule::ident)

@@ -1,153 +1,15 @@
-//! Evaluation of checked expressions over a row of slot values.
+//! Operations on values: the one definition of equality, ordering, comparison,
+//! arithmetic (with its overflow rules) and the built-in functions.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
-use crate::check::{ArithOp, Builtin, CompareOp, Expr, ExprKind};
+use super::{err, EvalError};
+use crate::ir::{ArithOp, Builtin, CompareOp};
 use crate::span::Span;
 use crate::value::{Decimal, Type, Value};
 
-/// A runtime error (overflow, division by zero), located in the policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvalError {
-    pub message: String,
-    pub span: Span,
-}
-
-fn err<T>(span: Span, message: impl Into<String>) -> Result<T, EvalError> {
-    Err(EvalError {
-        message: message.into(),
-        span,
-    })
-}
-
-/// Evaluates an expression that uses no record fields.
-pub fn const_eval(e: &Expr) -> Result<Value, EvalError> {
-    eval(e, &[])
-}
-
-/// Evaluates `e` against the record `row`. The checker guarantees the types; a
-/// mismatch here is reported as an error, never a panic.
-pub fn eval(e: &Expr, row: &[Value]) -> Result<Value, EvalError> {
-    eval_traced(e, row, &mut |_, _| {})
-}
-
-/// Like [`eval`], calling `trace` with every sub-expression evaluated and its value
-/// (sub-expressions skipped by `and`/`or` are not evaluated, so not traced).
-pub fn eval_traced<F: FnMut(&Expr, &Value)>(
-    e: &Expr,
-    row: &[Value],
-    trace: &mut F,
-) -> Result<Value, EvalError> {
-    let value = eval_node(e, row, trace)?;
-    trace(e, &value);
-    Ok(value)
-}
-
-fn eval_node<F: FnMut(&Expr, &Value)>(
-    e: &Expr,
-    row: &[Value],
-    trace: &mut F,
-) -> Result<Value, EvalError> {
-    let span = e.span;
-    Ok(match &e.kind {
-        ExprKind::Const(v) => v.clone(),
-        ExprKind::Field(slot) => row.get(*slot).cloned().unwrap_or(Value::Missing),
-        ExprKind::List(items) => {
-            let values = items
-                .iter()
-                .map(|i| eval_traced(i, row, trace))
-                .collect::<Result<Vec<_>, _>>()?;
-            Value::List(Arc::from(values))
-        }
-        ExprKind::Has(slot) => Value::Bool(!matches!(row.get(*slot), None | Some(Value::Missing))),
-        ExprKind::Not(x) => Value::Bool(!truth_traced(x, row, trace)?),
-        ExprKind::And(a, b) => {
-            Value::Bool(truth_traced(a, row, trace)? && truth_traced(b, row, trace)?)
-        }
-        ExprKind::Or(a, b) => {
-            Value::Bool(truth_traced(a, row, trace)? || truth_traced(b, row, trace)?)
-        }
-        ExprKind::Neg(x) => match eval_traced(x, row, trace)? {
-            Value::Int(i) => match i.checked_neg() {
-                Some(n) => Value::Int(n),
-                None => return err(span, format!("-({i}) is out of the int range")),
-            },
-            Value::Decimal(d) => Value::Decimal(-d),
-            Value::Percent(p) => Value::Percent(-p),
-            other => return err(span, format!("cannot negate {other:?}")),
-        },
-        ExprKind::Compare(op, a, b) => {
-            let (a, b) = (eval_traced(a, row, trace)?, eval_traced(b, row, trace)?);
-            let result = match op {
-                CompareOp::Eq => equal(&a, &b),
-                CompareOp::Ne => !equal(&a, &b),
-                _ => {
-                    let Some(ord) = order(&a, &b) else {
-                        return err(span, "these values cannot be ordered");
-                    };
-                    match op {
-                        CompareOp::Lt => ord == Ordering::Less,
-                        CompareOp::Le => ord != Ordering::Greater,
-                        CompareOp::Gt => ord == Ordering::Greater,
-                        _ => ord != Ordering::Less,
-                    }
-                }
-            };
-            Value::Bool(result)
-        }
-        ExprKind::In {
-            needle,
-            list,
-            negated,
-        } => {
-            let needle = eval_traced(needle, row, trace)?;
-            let found = match eval_traced(list, row, trace)? {
-                Value::List(items) => items.iter().any(|i| equal(i, &needle)),
-                Value::Missing => false,
-                _ => return err(span, "`in` needs a list"),
-            };
-            Value::Bool(found != *negated)
-        }
-        ExprKind::Arith(op, a, b) => arith(
-            *op,
-            eval_traced(a, row, trace)?,
-            eval_traced(b, row, trace)?,
-            span,
-        )?,
-        ExprKind::Coalesce(a, b) => match eval_traced(a, row, trace)? {
-            Value::Missing => eval_traced(b, row, trace)?,
-            v => v,
-        },
-        ExprKind::Call(f, args) => {
-            let values = args
-                .iter()
-                .map(|a| eval_traced(a, row, trace))
-                .collect::<Result<Vec<_>, _>>()?;
-            call(*f, &values, span)?
-        }
-    })
-}
-
-/// Evaluates a condition; the checker made sure it is `bool`.
-pub fn truth(e: &Expr, row: &[Value]) -> Result<bool, EvalError> {
-    truth_traced(e, row, &mut |_, _| {})
-}
-
-/// Like [`truth`], tracing as [`eval_traced`] does.
-pub fn truth_traced<F: FnMut(&Expr, &Value)>(
-    e: &Expr,
-    row: &[Value],
-    trace: &mut F,
-) -> Result<bool, EvalError> {
-    match eval_traced(e, row, trace)? {
-        Value::Bool(b) => Ok(b),
-        Value::Missing => err(e.span, "a value needed here is missing"),
-        _ => err(e.span, "expected true or false"),
-    }
-}
-
-fn as_decimal(v: &Value) -> Option<Decimal> {
+/// A number as a decimal: `int` and `decimal` mix in comparisons and arithmetic.
+pub fn as_decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Int(i) => Some(Decimal::from(*i)),
         Value::Decimal(d) => Some(*d),
@@ -181,7 +43,51 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError> {
+/// The orderings a comparison accepts, as bits: less 1, equal 2, greater 4. The one
+/// definition of what `<`, `<=`, `==`, `!=`, `>` and `>=` mean on an ordering, kept as
+/// a mask so that the compiled program tests it without a branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepts(u8);
+
+impl Accepts {
+    /// What `op` accepts.
+    pub const fn of(op: CompareOp) -> Accepts {
+        Accepts(match op {
+            CompareOp::Lt => 0b001,
+            CompareOp::Le => 0b011,
+            CompareOp::Eq => 0b010,
+            CompareOp::Ne => 0b101,
+            CompareOp::Gt => 0b100,
+            CompareOp::Ge => 0b110,
+        })
+    }
+
+    /// Whether two values in this order satisfy the comparison.
+    #[inline]
+    pub fn ordering(self, ord: Ordering) -> bool {
+        self.0 & (1 << (ord as i8 + 1)) != 0
+    }
+}
+
+impl CompareOp {
+    /// Whether two values in the order `ord` satisfy this comparison.
+    #[inline]
+    pub fn accepts(self, ord: Ordering) -> bool {
+        Accepts::of(self).ordering(ord)
+    }
+}
+
+/// `a OP b`: equality for `==`/`!=`, else ordering; `None` for values with no order.
+pub fn compare(op: CompareOp, a: &Value, b: &Value) -> Option<bool> {
+    match op {
+        CompareOp::Eq => Some(equal(a, b)),
+        CompareOp::Ne => Some(!equal(a, b)),
+        _ => order(a, b).map(|o| op.accepts(o)),
+    }
+}
+
+/// `a OP b` for arithmetic, with the language's overflow and division rules.
+pub fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError> {
     use Value::*;
     let symbol = match op {
         ArithOp::Add => "+",
@@ -272,7 +178,8 @@ fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError
     }
 }
 
-fn call(f: Builtin, args: &[Value], span: Span) -> Result<Value, EvalError> {
+/// A built-in function applied to its arguments.
+pub fn call(f: Builtin, args: &[Value], span: Span) -> Result<Value, EvalError> {
     use Value::*;
     let text_pair = |g: fn(&str, &str) -> bool| match (&args[0], &args[1]) {
         (Text(a), Text(b)) => Ok(Bool(g(a, b))),

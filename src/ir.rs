@@ -1,11 +1,10 @@
 //! The checked form of a policy: names resolved to slots and constants, enum
-//! values to small integers, every expression typed. Evaluation runs on this.
+//! values to small integers, every expression typed. [`crate::check`] produces it;
+//! [`crate::semantics`] defines what it means and [`crate::eval`] compiles and runs it.
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
-use crate::ast::{OutcomeKind, Verdict};
+use crate::outcome::{Decision, Verdict};
 use crate::span::Span;
 use crate::value::{EnumType, Type, Value};
 
@@ -19,51 +18,14 @@ pub struct CheckedPolicy {
     pub constants: Vec<Constant>,
     pub rules: Vec<Rule>,
     pub tests: Vec<Test>,
-    /// The per-record rules compiled for evaluation.
-    pub program: std::sync::Arc<crate::eval::Program>,
 }
 
-/// The decision for one record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Decision {
-    #[default]
-    Allow,
-    Deny,
-    Waitlist,
-    Error,
-}
-
-impl Decision {
-    pub const ALL: [Decision; 4] = [
-        Decision::Allow,
-        Decision::Deny,
-        Decision::Waitlist,
-        Decision::Error,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Allow => "allow",
-            Decision::Deny => "deny",
-            Decision::Waitlist => "waitlist",
-            Decision::Error => "error",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Decision> {
-        Decision::ALL.into_iter().find(|d| d.as_str() == text)
-    }
-}
-
-impl From<OutcomeKind> for Decision {
-    fn from(o: OutcomeKind) -> Self {
-        match o {
-            OutcomeKind::Allow => Decision::Allow,
-            OutcomeKind::Deny => Decision::Deny,
-            OutcomeKind::Waitlist => Decision::Waitlist,
-            OutcomeKind::Error => Decision::Error,
-        }
+impl CheckedPolicy {
+    /// Whether any rule allocates with `limit`.
+    pub fn has_limits(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.kind, RuleKind::Limit(_)))
     }
 }
 

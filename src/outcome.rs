@@ -1,0 +1,168 @@
+//! The vocabulary of results, shared by every phase: what a rule says when it fires
+//! ([`Verdict`]), what a record gets ([`Decision`]), and the outcome of one record
+//! ([`Outcome`], with the [`Fired`] rules and [`RecordError`]s behind it).
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The decision for one record; also a policy's default and a test's expectation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    #[default]
+    Allow,
+    Deny,
+    Waitlist,
+    Error,
+}
+
+impl Decision {
+    /// Every decision, in the order reports list them.
+    pub const ALL: [Decision; 4] = [
+        Decision::Allow,
+        Decision::Deny,
+        Decision::Waitlist,
+        Decision::Error,
+    ];
+
+    /// The word an author writes: `allow`, `deny`, `waitlist`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::Waitlist => "waitlist",
+            Decision::Error => "error",
+        }
+    }
+
+    /// The decision named by `word`, if it names one.
+    pub fn parse(word: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.as_str() == word)
+    }
+
+    /// The decision rule (LANGUAGE.md §6), the one definition of it: errors win, then
+    /// deny, waitlist, allow, and else the policy's default.
+    pub fn decide(said: Said, default: Decision) -> Decision {
+        if said.error {
+            Decision::Error
+        } else if said.deny {
+            Decision::Deny
+        } else if said.waitlist {
+            Decision::Waitlist
+        } else if said.allow {
+            Decision::Allow
+        } else {
+            default
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the rules said about a record, as [`Decision::decide`] needs it: whether any
+/// rule failed, and whether any rule with each verdict fired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Said {
+    pub error: bool,
+    pub deny: bool,
+    pub waitlist: bool,
+    pub allow: bool,
+}
+
+/// What a rule does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Deny,
+    Waitlist,
+    Allow,
+    Warn,
+}
+
+impl Verdict {
+    /// The word an author writes: `deny`, `waitlist`, `allow`, `warn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Deny => "deny",
+            Verdict::Waitlist => "waitlist",
+            Verdict::Allow => "allow",
+            Verdict::Warn => "warn",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule that fired on a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fired {
+    pub rule: String,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+impl fmt::Display for Fired {
+    /// The line every report shows for a fired rule: `rule (verdict): reason`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.rule, self.verdict, self.reason)
+    }
+}
+
+/// Why a record has the decision `error`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordError {
+    /// The rule whose evaluation failed; `None` for bad data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The data field at fault, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The outcome of evaluating one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub decision: Decision,
+    /// Rules that fired with a deny, waitlist or allow verdict, in file order.
+    pub rules: Vec<Fired>,
+    pub warnings: Vec<Fired>,
+    pub errors: Vec<RecordError>,
+}
+
+impl Outcome {
+    /// An outcome for a record whose data could not be read.
+    pub fn data_error(error: RecordError) -> Outcome {
+        Outcome {
+            decision: Decision::Error,
+            rules: Vec::new(),
+            warnings: Vec::new(),
+            errors: vec![error],
+        }
+    }
+
+    /// What the fired rules and errors of this outcome say, for [`Decision::decide`].
+    pub fn said(&self) -> Said {
+        let has = |v: Verdict| self.rules.iter().any(|f| f.verdict == v);
+        Said {
+            error: !self.errors.is_empty(),
+            deny: has(Verdict::Deny),
+            waitlist: has(Verdict::Waitlist),
+            allow: has(Verdict::Allow),
+        }
+    }
+
+    /// Decides again after rules or errors were added (allocation, bad quantities).
+    pub fn redecide(&mut self, default: Decision) {
+        self.decision = Decision::decide(self.said(), default);
+    }
+}
