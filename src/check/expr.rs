@@ -705,7 +705,11 @@ impl<'a> ExprChecker<'a> {
 
     fn membership(&mut self, written: Written, l: Expr, r: Expr) -> Expr {
         let Written {
-            op, op_span, rhs, span, ..
+            op,
+            op_span,
+            rhs,
+            span,
+            ..
         } = written;
         match &r.ty {
             Type::EmptyList => {}

@@ -498,10 +498,17 @@ impl Checker {
                             f.span,
                             "a list field",
                         )
-                        .with_help(match self.schema.example_field(|t| matches!(t, Type::Text | Type::Enum(_))) {
-                            Some(n) => format!("group by a field with one value per record, such as `{n}`"),
-                            None => "group by a field with one value per record".into(),
-                        }),
+                        .with_help(
+                            match self
+                                .schema
+                                .example_field(|t| matches!(t, Type::Text | Type::Enum(_)))
+                            {
+                                Some(n) => format!(
+                                    "group by a field with one value per record, such as `{n}`"
+                                ),
+                                None => "group by a field with one value per record".into(),
+                            },
+                        ),
                     );
                     return None;
                 }
@@ -521,10 +528,17 @@ impl Checker {
                             f.span,
                             format!("this is `{ty}`"),
                         )
-                        .with_help(match self.schema.example_field(Type::is_ordered) {
-                            Some(n) => format!("order by a number, percent or date field, such as `{n}`"),
-                            None => "order by a number, percent or date field; the schema has none".into(),
-                        }),
+                        .with_help(
+                            match self.schema.example_field(Type::is_ordered) {
+                                Some(n) => format!(
+                                    "order by a number, percent or date field, such as `{n}`"
+                                ),
+                                None => {
+                                    "order by a number, percent or date field; the schema has none"
+                                        .into()
+                                }
+                            },
+                        ),
                     );
                     return None;
                 }
