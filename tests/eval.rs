@@ -437,8 +437,10 @@ fn one_thread_and_many_give_the_same_output() {
     ))
     .unwrap();
     let big = sample.repeat(21);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/threads_test.ndjson");
-    std::fs::write(path, &big).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threads_test.ndjson");
+    std::fs::write(&path, &big).unwrap();
+    let path = path.to_str().unwrap();
     for policy in [
         "policies/h200_first_batch.policy",
         "tests/fixtures/h200_stricter.policy",
