@@ -47,6 +47,17 @@ impl Schema {
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.slots.get(name).copied()
     }
+
+    /// The first required field whose type passes `fits`, to name in a help text:
+    /// suggestions come from the author's own schema, never from a sample policy.
+    pub fn example_field(&self, fits: impl Fn(&Type) -> bool) -> Option<&str> {
+        let special = [self.id, self.action, self.item];
+        let fitting = || self.fields.iter().enumerate().filter(|(_, f)| fits(&f.ty));
+        fitting()
+            .find(|(slot, f)| !f.optional && !special.contains(&Some(*slot)))
+            .or_else(|| fitting().next())
+            .map(|(_, f)| f.name.as_str())
+    }
 }
 
 /// One field of the schema.

@@ -82,3 +82,96 @@ fn invalid_policies_and_missing_paths_exit_2() {
     let (code, _, _) = run(&["test", "no/such/dir"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn min_coverage_takes_a_percent_sign_and_refuses_shares_above_100() {
+    let (code, stdout, stderr) = run(&["test", "policies/", "--min-coverage", "80%"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, _, stderr) = run(&["test", "policies/", "--min-coverage", "101"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is not a share of the rules from 0 to 100"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn low_coverage_says_why_in_every_format() {
+    let args = [
+        "test",
+        "tests/fixtures/failing_tests.policy",
+        "--min-coverage",
+        "90",
+    ];
+    let why = "rule coverage 75.0% is below the minimum of 90%";
+    let (code, stdout, _) = run(&args);
+    assert_eq!(code, 1);
+    assert!(stdout.contains(why), "{stdout}");
+
+    let (code, stdout, stderr) = run(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 1);
+    assert!(stderr.contains(why), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["problems"], serde_json::json!([why]));
+
+    // With only the passing test, no test fails: the coverage case is what fails.
+    let (code, stdout, stderr) = run(&[
+        "test",
+        "tests/fixtures/failing_tests.policy",
+        "--filter",
+        "passes",
+        "--min-coverage",
+        "90",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("below the minimum of 90%"), "{stderr}");
+    assert!(
+        stdout.contains(r#"<testsuite name="rule coverage" tests="1" failures="1">"#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(r#"<failure message="rule coverage 0.0% is below the minimum of 90%">"#)
+    );
+}
+
+#[test]
+fn a_policy_with_errors_reports_them_and_no_coverage() {
+    let (code, stdout, stderr) = run(&["test", "tests/fixtures/unknown_field.policy"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("clearance::name::unknown_field"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("100.0%"), "{stdout}");
+    assert!(stdout.contains("rule coverage: not measured"), "{stdout}");
+
+    let (code, stdout, _) = run(&[
+        "test",
+        "tests/fixtures/unknown_field.policy",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["coverage_percent"], serde_json::Value::Null);
+    assert_eq!(
+        doc["files"][0]["errors"][0]["code"],
+        "clearance::name::unknown_field"
+    );
+    assert!(doc["problems"][0]
+        .as_str()
+        .unwrap()
+        .contains("its tests were not run"));
+
+    let (code, stdout, _) = run(&[
+        "test",
+        "tests/fixtures/unknown_field.policy",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains(r#"errors="1""#), "{stdout}");
+    assert!(stdout.contains("the schema has no field `unit` [clearance::name::unknown_field]"));
+}

@@ -438,8 +438,10 @@ fn one_thread_and_many_give_the_same_output() {
     ))
     .unwrap();
     let big = sample.repeat(21);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/threads_test.ndjson");
-    std::fs::write(path, &big).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threads_test.ndjson");
+    std::fs::write(&path, &big).unwrap();
+    let path = path.to_str().unwrap();
     for policy in [
         "policies/h200_first_batch.policy",
         "tests/fixtures/h200_stricter.policy",
@@ -481,4 +483,25 @@ fn an_optional_text_field_is_shown_with_a_default() {
     };
     assert_eq!(reason(r#"{"n": 2}"#), "note: none, n: 2");
     assert_eq!(reason(r#"{"n": 3, "note": "late"}"#), "note: late, n: 3");
+}
+
+#[test]
+fn fail_on_none_never_fails_and_stands_alone() {
+    let args = [
+        "eval",
+        "policies/h200_first_batch.policy",
+        "--data",
+        "policies/data/h200_first_batch.csv",
+        "--format",
+        "csv",
+    ];
+    assert_eq!(run(&args).0, 1, "the sample holds records with errors");
+    assert_eq!(run(&[&args[..], &["--fail-on", "none"]].concat()).0, 0);
+    let (code, stdout, stderr) = run(&[&args[..], &["--fail-on", "none,deny"]].concat());
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("`--fail-on none` cannot be combined"),
+        "{stderr}"
+    );
 }

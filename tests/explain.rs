@@ -56,12 +56,28 @@ fn records_by_position_and_bad_records() {
 #[test]
 fn explain_draws_values_under_their_operators() {
     let policy = "tests/fixtures/explain.policy";
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("explain_record.ndjson");
     std::fs::write(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/target/explain_record.ndjson"),
+        &data,
         "{\"id\": \"r1\", \"units\": 12, \"quota\": \"12%\", \"firm\": \"Alpha\"}\n",
     )
     .unwrap();
-    insta::assert_snapshot!(explain(policy, "target/explain_record.ndjson", "r1"));
+    // Run in the temporary folder, so that the data's name in the header stays short.
+    let policy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(policy);
+    let out = common::clearance()
+        .current_dir(dir.path())
+        .args([
+            "explain",
+            policy.to_str().unwrap(),
+            "--data",
+            "explain_record.ndjson",
+        ])
+        .args(["--record", "r1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
 
 #[test]

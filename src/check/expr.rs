@@ -91,9 +91,35 @@ impl<'a> ExprChecker<'a> {
 
     /// A condition: must be `bool`.
     pub fn condition(&mut self, e: &ast::Expr, what: &str) -> Expr {
+        let help = self.comparison_example(e);
         self.boolean(e, &format!("{what} must be true or false"), |d| {
-            d.with_help("compare it with something, e.g. `units > 100`")
+            d.with_help(help)
         })
+    }
+
+    /// A help for a condition that is not `bool`: a comparison of the author's own
+    /// field, when the condition is one.
+    fn comparison_example(&self, e: &ast::Expr) -> String {
+        let ast::ExprKind::Name(n) = &e.kind else {
+            return "compare it with a value, e.g. with `==`, `>` or `in [...]`".into();
+        };
+        let Some(field) = self.schema.slot(n).map(|s| &self.schema.fields[s]) else {
+            return "compare it with a value, e.g. with `==`, `>` or `in [...]`".into();
+        };
+        let name = &field.name;
+        let example = match &field.ty {
+            Type::Int | Type::Decimal => format!("{name} > 100"),
+            Type::Percent => format!("{name} >= 30%"),
+            Type::Date => format!("{name} < 2026-01-01"),
+            Type::Text => format!("{name} == \"...\""),
+            Type::Enum(id) => match self.schema.enums[*id as usize].values.first() {
+                Some(v) => format!("{name} == {v}"),
+                None => format!("{name} == ..."),
+            },
+            Type::List(_) => format!("len({name}) > 0"),
+            _ => return "compare it with a value, e.g. with `==`, `>` or `in [...]`".into(),
+        };
+        format!("compare it with something, e.g. `{example}`")
     }
 
     /// Checks `e`, which must be `bool`; otherwise reports `{says}, but this is ...`,
@@ -550,7 +576,7 @@ impl<'a> ExprChecker<'a> {
             | BinaryOp::Le
             | BinaryOp::Gt
             | BinaryOp::Ge => self.compare(written, l, r),
-            BinaryOp::In | BinaryOp::NotIn => self.membership(op, op_span, l, r, span),
+            BinaryOp::In | BinaryOp::NotIn => self.membership(written, l, r),
             _ => self.arith(written, l, r),
         }
     }
@@ -618,10 +644,9 @@ impl<'a> ExprChecker<'a> {
                     "this is `percent`",
                 );
                 d = match &num_ast.kind {
-                    ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_) => d.with_help(format!(
-                        "write the number as a percent: `{}%`",
-                        num.literal_text()
-                    )),
+                    ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_) => {
+                        d.with_help(percent_help(&num))
+                    }
                     _ => d.with_help(
                         "turn the number into a percent, or compare percents with percents",
                     ),
@@ -678,7 +703,14 @@ impl<'a> ExprChecker<'a> {
         .with_label(r.span, self.label_type(&r.ty))
     }
 
-    fn membership(&mut self, op: BinaryOp, op_span: Span, l: Expr, r: Expr, span: Span) -> Expr {
+    fn membership(&mut self, written: Written, l: Expr, r: Expr) -> Expr {
+        let Written {
+            op,
+            op_span,
+            rhs,
+            span,
+            ..
+        } = written;
         match &r.ty {
             Type::EmptyList => {}
             Type::List(elem) if compatible(elem, &l.ty) => {}
@@ -714,7 +746,15 @@ impl<'a> ExprChecker<'a> {
                         self.label_type(other),
                     )
                     .with_label(op_span, format!("`{}` here", op.as_str()))
-                    .with_help("write a list, e.g. `tier in [tier1, tier2]`, or compare with `==`"),
+                    .with_help(format!(
+                        "write a list, e.g. `[{}]`, or compare with `{}`",
+                        match &rhs.kind {
+                            ast::ExprKind::Name(n) => n.clone(),
+                            ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_) => r.literal_text(),
+                            _ => "a, b".into(),
+                        },
+                        if op == BinaryOp::NotIn { "!=" } else { "==" }
+                    )),
                 );
             }
         }
@@ -773,7 +813,8 @@ impl<'a> ExprChecker<'a> {
                         num_ast.kind,
                         ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_)
                     ) {
-                        d = d.with_help("write the number as a percent, e.g. `5%`");
+                        let num = if l.ty == Percent { &r } else { &l };
+                        d = d.with_help(percent_help(num));
                     }
                 } else if aop == ArithOp::Mul && l.ty == Percent && r.ty == Percent {
                     d = d.with_help("a percent multiplies a number: `30% * 1000` is `300`");
@@ -981,6 +1022,20 @@ fn collect_guards(e: &Expr, guarded: &mut Vec<usize>) {
 
 trait LiteralText {
     fn literal_text(&self) -> String;
+}
+
+/// "write `30%`" for a number literal used as a percent. A fraction below 1 almost
+/// always means a share, so `0.3` suggests `30%`, not `0.3%`.
+fn percent_help(num: &Expr) -> String {
+    if let ExprKind::Const(Value::Decimal(d)) = &num.kind {
+        if !d.is_zero() && d.abs() < rust_decimal::Decimal::ONE {
+            let points = (*d * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+            return format!(
+                "write the share as a percent: `{points}%` (`{d}` as a fraction is {points}%)"
+            );
+        }
+    }
+    format!("write the number as a percent: `{}%`", num.literal_text())
 }
 
 impl LiteralText for Expr {

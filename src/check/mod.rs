@@ -362,7 +362,11 @@ impl Checker {
                         "scope",
                     )
                     .with_label(self.schema_span_hint(), format!("the schema has no enum field {}", all_of(&missing)))
-                    .with_help("declare them, e.g. `action: import | export` and `item: H200 | H20`"),
+                    .with_help(format!(
+                        "declare them as enums of every value your records use, e.g. `action: {} | ...` and `item: {} | ...`",
+                        s.action.node,
+                        s.items.iter().map(|i| i.node.as_str()).collect::<Vec<_>>().join(" | ")
+                    )),
                 );
             }
             return None;
@@ -463,7 +467,10 @@ impl Checker {
                                 f.span,
                                 format!("this is `{ty}`"),
                             )
-                            .with_help("name a numeric field such as `units`, or write `records` to count records"),
+                            .with_help(match self.schema.example_field(Type::is_numeric) {
+                                Some(n) => format!("name an `int` or `decimal` field such as `{n}`, or write `records` to count records"),
+                                None => "the schema has no `int` or `decimal` field: write `records` to count records".into(),
+                            }),
                         );
                         return None;
                     }
@@ -483,7 +490,17 @@ impl Checker {
                             f.span,
                             "a list field",
                         )
-                        .with_help("group by a field with one value per record, such as `firm`"),
+                        .with_help(
+                            match self
+                                .schema
+                                .example_field(|t| matches!(t, Type::Text | Type::Enum(_)))
+                            {
+                                Some(n) => format!(
+                                    "group by a field with one value per record, such as `{n}`"
+                                ),
+                                None => "group by a field with one value per record".into(),
+                            },
+                        ),
                     );
                     return None;
                 }
@@ -504,7 +521,15 @@ impl Checker {
                             format!("this is `{ty}`"),
                         )
                         .with_help(
-                            "order by a number, percent or date field, such as `applied_on`",
+                            match self.schema.example_field(Type::is_ordered) {
+                                Some(n) => format!(
+                                    "order by a number, percent or date field, such as `{n}`"
+                                ),
+                                None => {
+                                    "order by a number, percent or date field; the schema has none"
+                                        .into()
+                                }
+                            },
                         ),
                     );
                     return None;

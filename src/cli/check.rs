@@ -4,7 +4,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::{
-    json_diagnostics, print_diagnostics, print_file_error, read_policy, EXIT_INVALID, EXIT_OK,
+    json_diagnostics, policy_files, print_diagnostics, print_file_error, read_policy, EXIT_INVALID,
+    EXIT_OK,
 };
 use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, Severity};
 use clearance::span::Span;
@@ -12,9 +13,9 @@ use clearance::span::Span;
 /// Parse and type-check policy files, printing every problem found.
 #[derive(Args)]
 pub struct CheckArgs {
-    /// Policy files to check.
-    #[arg(required = true, value_name = "POLICY")]
-    pub files: Vec<String>,
+    /// Policy files, or folders searched for `.policy` files.
+    #[arg(required = true, value_name = "POLICY|DIR")]
+    pub paths: Vec<String>,
     /// `human`: drawn against the source on stderr; `json`: one document on stdout.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
@@ -49,7 +50,15 @@ pub fn run(args: CheckArgs) -> u8 {
         errors: 0,
         warnings: 0,
     };
-    for path in &args.files {
+    let files = match policy_files(&args.paths) {
+        Ok(f) => f,
+        Err(m) => {
+            print_file_error(&m);
+            return EXIT_INVALID;
+        }
+    };
+    for path in &files {
+        let path = &path.display().to_string();
         let source = match read_policy(path) {
             Ok(s) => s,
             Err(message) => {

@@ -37,9 +37,9 @@ pub struct EvalArgs {
     /// Worker threads (default: all cores). The output is the same for any number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Exit with 1 when any record gets one of these decisions.
-    #[arg(long, value_delimiter = ',', value_name = "DECISIONS", default_value = "error", value_parser = parse_decision)]
-    pub fail_on: Vec<Decision>,
+    /// Exit with 1 when any record gets one of these decisions (`none`: never).
+    #[arg(long, value_delimiter = ',', value_name = "DECISIONS", default_value = "error", value_parser = parse_fail_on)]
+    pub fail_on: Vec<FailOn>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,9 +50,29 @@ pub enum OutputFormat {
     Csv,
 }
 
-fn parse_decision(s: &str) -> Result<Decision, String> {
-    Decision::parse(s.trim())
-        .ok_or_else(|| format!("`{s}` is not a decision (allow, deny, waitlist, error)"))
+/// One word of `--fail-on`: a decision, or `none`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FailOn {
+    Decision(Decision),
+    None,
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    match s.trim() {
+        "none" => Ok(FailOn::None),
+        word => Decision::parse(word).map(FailOn::Decision).ok_or_else(|| {
+            format!("`{s}` is not a decision (allow, deny, waitlist, error) or `none`")
+        }),
+    }
+}
+
+/// Whether `--fail-on` matched: some record got one of the listed decisions.
+/// `none` alone never matches; `none` together with decisions is refused earlier.
+fn fail_on_matched(fail_on: &[FailOn], summary: &Summary) -> bool {
+    fail_on.iter().any(|f| match f {
+        FailOn::Decision(d) => summary.count(*d) > 0,
+        FailOn::None => false,
+    })
 }
 
 /// The compiled policy and its source: what `eval`, `explain` and `diff` start from.
@@ -118,6 +138,10 @@ pub fn prepare_run(
 }
 
 pub fn run(args: EvalArgs) -> u8 {
+    if args.fail_on.len() > 1 && args.fail_on.contains(&FailOn::None) {
+        print_file_error("`--fail-on none` cannot be combined with decisions; give `none` alone");
+        return EXIT_INVALID;
+    }
     let Some((Prepared { source, policy }, format, input)) =
         prepare_run(&args.policy, &args.data, args.data_format)
     else {
@@ -206,7 +230,7 @@ pub fn run(args: EvalArgs) -> u8 {
                     eprintln!("{line}");
                 }
             }
-            if args.fail_on.iter().any(|d| summary.count(*d) > 0) {
+            if fail_on_matched(&args.fail_on, &summary) {
                 EXIT_FAILED
             } else {
                 EXIT_OK

@@ -2,14 +2,17 @@
 
 use clap::Args;
 
-use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use super::{
+    policy_files, print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID,
+    EXIT_OK,
+};
 
 /// Rewrite policy files in the canonical layout (comments kept), or check that they are.
 #[derive(Args)]
 pub struct FmtArgs {
-    /// Policy files to format.
-    #[arg(required = true, value_name = "POLICY")]
-    pub files: Vec<String>,
+    /// Policy files, or folders searched for `.policy` files.
+    #[arg(required = true, value_name = "POLICY|DIR")]
+    pub paths: Vec<String>,
     /// Change nothing; show a diff and exit with 1 if a file is not formatted.
     #[arg(long)]
     pub check: bool,
@@ -18,7 +21,15 @@ pub struct FmtArgs {
 pub fn run(args: FmtArgs) -> u8 {
     let mut invalid = false;
     let mut unformatted = 0;
-    for path in &args.files {
+    let files = match policy_files(&args.paths) {
+        Ok(f) => f,
+        Err(m) => {
+            print_file_error(&m);
+            return EXIT_INVALID;
+        }
+    };
+    for path in &files {
+        let path = &path.display().to_string();
         let source = match read_policy(path) {
             Ok(s) => s,
             Err(m) => {

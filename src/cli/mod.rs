@@ -9,6 +9,7 @@ mod output;
 mod test;
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -105,6 +106,39 @@ fn terminal_width() -> usize {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100)
+}
+
+/// The policy files named on the command line: files as given, folders searched
+/// recursively for `*.policy` (in name order). A folder without any is an error.
+pub fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "policy") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        let path = Path::new(p);
+        if path.is_dir() {
+            let before = files.len();
+            walk(path, &mut files).map_err(|e| format!("cannot read `{p}`: {e}"))?;
+            if files.len() == before {
+                return Err(format!("no `.policy` files found in `{p}`"));
+            }
+        } else {
+            files.push(path.to_path_buf());
+        }
+    }
+    Ok(files)
 }
 
 /// A file-level problem as a line on stderr.

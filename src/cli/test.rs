@@ -1,12 +1,15 @@
 //! `clearance test POLICY|DIR...`: runs the `test` blocks, reports failures and coverage.
 
-use std::path::{Path, PathBuf};
-
 use clap::{Args, ValueEnum};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-use clearance::span::line_col;
+use super::{
+    json_diagnostics, policy_files, print_diagnostics, print_file_error, read_policy, EXIT_FAILED,
+    EXIT_INVALID, EXIT_OK,
+};
+use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, SourceFile};
+use clearance::span::{line_col, Span};
 use clearance::testing::{describe_actual, failure_diagnostic, run_tests, TestResult};
 
 /// Run the `test` blocks of policy files and report which rules no test made fire.
@@ -21,9 +24,20 @@ pub struct TestArgs {
     /// `human` (failures drawn against the source), `json`, or `junit` (XML for CI systems).
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
-    /// Fail when less than this share of the rules (in percent) fired in some test.
-    #[arg(long, value_name = "PCT")]
-    pub min_coverage: Option<f64>,
+    /// Fail when less than this share of the rules fired in some test (`90` or `90%`).
+    #[arg(long, value_name = "PCT", value_parser = parse_min_coverage)]
+    pub min_coverage: Option<Decimal>,
+}
+
+/// `90`, `90%` or `87.5%`: a share of the rules from 0 to 100.
+fn parse_min_coverage(s: &str) -> Result<Decimal, String> {
+    let digits = s.trim().strip_suffix('%').unwrap_or(s.trim());
+    match Decimal::from_str_exact(digits) {
+        Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED => Ok(d.normalize()),
+        _ => Err(format!(
+            "`{s}` is not a share of the rules from 0 to 100, such as `90` or `90%`"
+        )),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,6 +54,22 @@ struct FileReport {
     rules: usize,
     covered: usize,
     uncovered: Vec<Uncovered>,
+    /// Why the file's tests were not run (it cannot be read, or the policy has errors).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<JsonDiagnostic>,
+}
+
+impl FileReport {
+    fn not_run(file: String, errors: Vec<JsonDiagnostic>) -> FileReport {
+        FileReport {
+            file,
+            tests: Vec::new(),
+            rules: 0,
+            covered: 0,
+            uncovered: Vec::new(),
+            errors,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -56,34 +86,31 @@ struct JsonReport {
     failed: usize,
     rules: usize,
     covered: usize,
-    coverage_percent: f64,
+    /// `null` when a policy could not be run: its rules are not counted.
+    coverage_percent: Option<f64>,
+    /// Why the run failed, beyond failed tests (low coverage, policies with errors).
+    problems: Vec<String>,
 }
 
-fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if p.extension().is_some_and(|e| e == "policy") {
-                out.push(p);
-            }
+/// Rule coverage of the whole run, counted exactly.
+struct Coverage {
+    rules: usize,
+    covered: usize,
+}
+
+impl Coverage {
+    /// The share of rules covered, rounded to one place: `75.0`.
+    fn percent(&self) -> Decimal {
+        if self.rules == 0 {
+            return Decimal::ONE_HUNDRED;
         }
-        Ok(())
+        (Decimal::from(self.covered) * Decimal::ONE_HUNDRED / Decimal::from(self.rules)).round_dp(1)
     }
-    let mut files = Vec::new();
-    for p in paths {
-        let path = Path::new(p);
-        if path.is_dir() {
-            walk(path, &mut files).map_err(|e| format!("cannot read `{p}`: {e}"))?;
-        } else {
-            files.push(path.to_path_buf());
-        }
+
+    /// Whether fewer rules fired than `min` percent of them (compared exactly).
+    fn below(&self, min: Decimal) -> bool {
+        Decimal::from(self.covered) * Decimal::ONE_HUNDRED < min * Decimal::from(self.rules)
     }
-    Ok(files)
 }
 
 pub fn run(args: TestArgs) -> u8 {
@@ -94,20 +121,22 @@ pub fn run(args: TestArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
-    if files.is_empty() {
-        print_file_error("no .policy files found");
-        return EXIT_INVALID;
-    }
     let human = args.format == TestFormat::Human;
-    let mut invalid = false;
     let mut reports = Vec::new();
+    let mut problems = Vec::new();
     for path in &files {
         let name = path.display().to_string();
         let source = match read_policy(&name) {
             Ok(s) => s,
             Err(m) => {
                 print_file_error(&m);
-                invalid = true;
+                let d = Diagnostic::error(Code::NotUtf8, m.clone(), Span::default(), "");
+                let empty = SourceFile::new(name.as_str(), "");
+                reports.push(FileReport::not_run(
+                    name,
+                    vec![JsonDiagnostic::new(&d, &empty)],
+                ));
+                problems.push(m);
                 continue;
             }
         };
@@ -115,51 +144,24 @@ pub fn run(args: TestArgs) -> u8 {
             Ok(p) => p,
             Err(d) => {
                 print_diagnostics(&d, &source);
-                eprintln!("{name}: the policy has errors; its tests were not run");
-                invalid = true;
+                let errors = d.len();
+                let m = format!(
+                    "{name}: the policy has {errors} error{}; its tests were not run",
+                    if errors == 1 { "" } else { "s" }
+                );
+                eprintln!("{m}");
+                reports.push(FileReport::not_run(name, json_diagnostics(&d, &source)));
+                problems.push(m);
                 continue;
             }
         };
         let report = run_tests(&policy, args.filter.as_deref());
         if human {
-            println!("{name}");
-            for r in &report.results {
-                println!("  {}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name);
-            }
-            let failures: Vec<_> = report
-                .results
-                .iter()
-                .filter(|r| !r.passed)
-                .map(failure_diagnostic)
-                .collect();
-            if !failures.is_empty() {
-                use std::io::Write;
-                let _ = std::io::stdout().flush();
-                print_diagnostics(&failures, &source);
-            }
+            print_human_results(&name, &report.results, &source);
         }
-        let uncovered: Vec<Uncovered> = policy
-            .rules
-            .iter()
-            .zip(&report.covered)
-            .filter(|(_, c)| !**c)
-            .map(|(r, _)| {
-                let (line, column) = line_col(&source.text, r.name_span.start);
-                Uncovered {
-                    rule: r.name.clone(),
-                    line,
-                    column,
-                }
-            })
-            .collect();
-        reports.push(FileReport {
-            file: name,
-            rules: policy.rules.len(),
-            covered: report.covered.iter().filter(|c| **c).count(),
-            tests: report.results,
-            uncovered,
-        });
+        reports.push(file_report(name, &policy, report, &source));
     }
+    let invalid = !problems.is_empty();
     let passed: usize = reports
         .iter()
         .flat_map(|f| &f.tests)
@@ -170,21 +172,34 @@ pub fn run(args: TestArgs) -> u8 {
         .flat_map(|f| &f.tests)
         .filter(|t| !t.passed)
         .count();
-    let rules: usize = reports.iter().map(|f| f.rules).sum();
-    let covered: usize = reports.iter().map(|f| f.covered).sum();
-    let percent = if rules == 0 {
-        100.0
-    } else {
-        covered as f64 * 100.0 / rules as f64
+    let coverage = Coverage {
+        rules: reports.iter().map(|f| f.rules).sum(),
+        covered: reports.iter().map(|f| f.covered).sum(),
     };
-    let coverage_low = args.min_coverage.is_some_and(|min| percent < min);
+    // Coverage means something only when every policy ran.
+    let percent = (!invalid).then(|| coverage.percent());
+    let coverage_low = match (percent, args.min_coverage) {
+        (Some(p), Some(min)) if coverage.below(min) => {
+            problems.push(format!(
+                "rule coverage {p:.1}% is below the minimum of {min}%"
+            ));
+            true
+        }
+        _ => false,
+    };
 
     match args.format {
         TestFormat::Human => {
             println!();
-            println!(
-                "rule coverage: {covered} of {rules} rules fired in some test ({percent:.1}%)"
-            );
+            match percent {
+                Some(p) => println!(
+                    "rule coverage: {} of {} rules fired in some test ({p:.1}%)",
+                    coverage.covered, coverage.rules
+                ),
+                None => {
+                    println!("rule coverage: not measured, because not every policy could be run")
+                }
+            }
             for f in &reports {
                 for u in &f.uncovered {
                     println!(
@@ -193,8 +208,8 @@ pub fn run(args: TestArgs) -> u8 {
                     );
                 }
             }
-            if let (true, Some(min)) = (coverage_low, args.min_coverage) {
-                println!("coverage {percent:.1}% is below the minimum of {min}%");
+            if coverage_low {
+                println!("{}", problems.last().map_or("", String::as_str));
             }
             println!("{passed} passed, {failed} failed");
         }
@@ -203,16 +218,21 @@ pub fn run(args: TestArgs) -> u8 {
                 files: reports,
                 passed,
                 failed,
-                rules,
-                covered,
-                coverage_percent: (percent * 10.0).round() / 10.0,
+                rules: coverage.rules,
+                covered: coverage.covered,
+                coverage_percent: percent.and_then(|p| format!("{p:.1}").parse().ok()),
+                problems: problems.clone(),
             };
             println!(
                 "{}",
                 serde_json::to_string_pretty(&doc).expect("serializable")
             );
         }
-        TestFormat::Junit => print!("{}", junit(&reports)),
+        TestFormat::Junit => print!("{}", junit(&reports, &problems, coverage_low)),
+    }
+    if coverage_low && !human {
+        // Machine formats carry it too; a person reading the CI log sees it here.
+        print_file_error(problems.last().map_or("", String::as_str));
     }
     if invalid {
         EXIT_INVALID
@@ -220,6 +240,53 @@ pub fn run(args: TestArgs) -> u8 {
         EXIT_FAILED
     } else {
         EXIT_OK
+    }
+}
+
+fn print_human_results(name: &str, results: &[TestResult], source: &SourceFile) {
+    println!("{name}");
+    for r in results {
+        println!("  {}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name);
+    }
+    let failures: Vec<_> = results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(failure_diagnostic)
+        .collect();
+    if !failures.is_empty() {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        print_diagnostics(&failures, source);
+    }
+}
+
+fn file_report(
+    file: String,
+    policy: &clearance::check::CheckedPolicy,
+    report: clearance::testing::TestReport,
+    source: &SourceFile,
+) -> FileReport {
+    let uncovered: Vec<Uncovered> = policy
+        .rules
+        .iter()
+        .zip(&report.covered)
+        .filter(|(_, c)| !**c)
+        .map(|(r, _)| {
+            let (line, column) = line_col(&source.text, r.name_span.start);
+            Uncovered {
+                rule: r.name.clone(),
+                line,
+                column,
+            }
+        })
+        .collect();
+    FileReport {
+        file,
+        rules: policy.rules.len(),
+        covered: report.covered.iter().filter(|c| **c).count(),
+        tests: report.results,
+        uncovered,
+        errors: Vec::new(),
     }
 }
 
@@ -237,9 +304,37 @@ fn xml(s: &str) -> String {
         .collect()
 }
 
-fn junit(reports: &[FileReport]) -> String {
+fn junit(reports: &[FileReport], problems: &[String], coverage_low: bool) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
     for f in reports {
+        if !f.errors.is_empty() {
+            // A policy that does not compile is one test in error: CI shows why.
+            let message = format!(
+                "the policy has {} error(s); its tests were not run",
+                f.errors.len()
+            );
+            let details: Vec<String> = f
+                .errors
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}:{}:{}: {} [{}]",
+                        f.file,
+                        d.line,
+                        d.column,
+                        d.message,
+                        d.code.as_str()
+                    )
+                })
+                .collect();
+            out += &format!(
+                "  <testsuite name=\"{file}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase name=\"the policy compiles\" classname=\"{file}\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n",
+                xml(&message),
+                xml(&details.join("\n")),
+                file = xml(&f.file),
+            );
+            continue;
+        }
         let failures = f.tests.iter().filter(|t| !t.passed).count();
         out += &format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
@@ -269,6 +364,14 @@ fn junit(reports: &[FileReport]) -> String {
             }
         }
         out += "  </testsuite>\n";
+    }
+    if coverage_low {
+        // Low coverage fails the run, so it is a failing test case of its own.
+        let message = problems.last().map_or("", String::as_str);
+        out += &format!(
+            "  <testsuite name=\"rule coverage\" tests=\"1\" failures=\"1\">\n    <testcase name=\"minimum rule coverage\" classname=\"rule coverage\">\n      <failure message=\"{m}\">{m}</failure>\n    </testcase>\n  </testsuite>\n",
+            m = xml(message)
+        );
     }
     out + "</testsuites>\n"
 }
