@@ -262,7 +262,7 @@ fn print_human_results(name: &str, results: &[TestResult], source: &SourceFile) 
 
 fn file_report(
     file: String,
-    policy: &clearance::check::CheckedPolicy,
+    policy: &clearance::eval::Policy,
     report: clearance::testing::TestReport,
     source: &SourceFile,
 ) -> FileReport {
