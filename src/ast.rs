@@ -15,13 +15,12 @@ pub type Ident = Spanned<String>;
 pub struct Policy {
     pub name: Spanned<String>,
     /// `default allow|deny`; `None` when omitted (which means allow).
-    /// `default allow` or `default deny`.
     pub default: Option<Spanned<Decision>>,
     pub schema: Schema,
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Schema {
     pub fields: Vec<FieldDecl>,
     pub span: Span,
@@ -34,7 +33,7 @@ pub struct FieldDecl {
 }
 
 /// A type as written in the schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TypeExpr {
     pub kind: TypeExprKind,
     pub optional: bool,
@@ -59,7 +58,7 @@ pub enum Item {
 }
 
 /// `let NAME = EXPR`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Let {
     pub name: Ident,
     pub value: Expr,
@@ -67,7 +66,7 @@ pub struct Let {
 }
 
 /// `rule NAME: CLAUSE [because "TEXT"]`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     pub name: Ident,
     pub clause: Clause,
@@ -75,7 +74,7 @@ pub struct Rule {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Clause {
     /// `require COND [before SCOPE]`
     Require {
@@ -94,14 +93,14 @@ pub enum Clause {
 }
 
 /// `ACTION [ITEM | [ITEM, ...]]`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Scope {
     pub action: Ident,
     pub items: Vec<Ident>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Limit {
     pub keyword: Span,
     pub scope: Scope,
@@ -113,7 +112,7 @@ pub struct Limit {
     pub otherwise: Option<Spanned<Verdict>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Quantity {
     /// `records`: each record counts 1.
     Records(Span),
@@ -122,7 +121,7 @@ pub enum Quantity {
 }
 
 /// A `because` text with `{expr}` interpolations.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Template {
     pub parts: Vec<TemplatePart>,
     pub span: Span,
@@ -135,7 +134,7 @@ pub enum TemplatePart {
 }
 
 /// `test "NAME" { given ... expect ... }`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Test {
     pub name: Spanned<String>,
     pub given: Given,
@@ -143,19 +142,19 @@ pub struct Test {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Given {
     Record(RecordLit),
     Batch { records: Vec<RecordLit>, span: Span },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RecordLit {
     pub fields: Vec<(Ident, Expr)>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Expect {
     pub outcomes: Vec<Outcome>,
     /// True when written as a list `[...]` (a batch expectation).
@@ -164,7 +163,7 @@ pub struct Expect {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub kind: Decision,
     pub by: Vec<Ident>,
@@ -172,7 +171,7 @@ pub struct Outcome {
 }
 
 /// An expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -418,4 +417,84 @@ pub fn quote(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+// Syntax trees compare by what they say, not where it was written: spans are left
+// out, so a test can compare a file's tree with its formatted self directly.
+macro_rules! equal_but_for_spans {
+    ($($ty:ident { $($field:ident),+ })+) => {$(
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                $(self.$field == other.$field)&&+
+            }
+        }
+    )+};
+}
+
+equal_but_for_spans! {
+    Schema { fields }
+    TypeExpr { kind, optional }
+    Let { name, value }
+    Rule { name, clause, because }
+    Scope { action, items }
+    Limit { scope, cap, quantity, per, order_by, otherwise }
+    Template { parts }
+    Test { name, given, expect }
+    RecordLit { fields }
+    Expect { outcomes, is_list }
+    Outcome { kind, by }
+    Expr { kind }
+}
+
+impl PartialEq for Clause {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Clause::Require {
+                    condition: c1,
+                    scope: s1,
+                    ..
+                },
+                Clause::Require {
+                    condition: c2,
+                    scope: s2,
+                    ..
+                },
+            ) => c1 == c2 && s1 == s2,
+            (
+                Clause::Verdict {
+                    verdict: v1,
+                    scope: s1,
+                    condition: c1,
+                },
+                Clause::Verdict {
+                    verdict: v2,
+                    scope: s2,
+                    condition: c2,
+                },
+            ) => v1 == v2 && s1 == s2 && c1 == c2,
+            (Clause::Limit(a), Clause::Limit(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for Quantity {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Quantity::Records(_), Quantity::Records(_)) => true,
+            (Quantity::Field(a), Quantity::Field(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for Given {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Given::Record(a), Given::Record(b)) => a == b,
+            (Given::Batch { records: a, .. }, Given::Batch { records: b, .. }) => a == b,
+            _ => false,
+        }
+    }
 }

@@ -40,11 +40,27 @@ impl From<Span> for miette::SourceSpan {
     }
 }
 
-/// A value together with the span of source it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A value together with the span of source it came from. Equality and hashing look
+/// at the value only, so two trees that say the same thing compare equal wherever
+/// they were written (as Cedar's `Node<T>` does).
+#[derive(Debug, Clone)]
 pub struct Spanned<T> {
     pub node: T,
     pub span: Span,
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl<T: Eq> Eq for Spanned<T> {}
+
+impl<T: std::hash::Hash> std::hash::Hash for Spanned<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.node.hash(state);
+    }
 }
 
 impl<T> Spanned<T> {
@@ -73,6 +89,13 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanned_values_compare_by_value_only() {
+        let a = Spanned::new("x", Span::new(0, 1));
+        assert_eq!(a, Spanned::new("x", Span::new(10, 11)));
+        assert_ne!(a, Spanned::new("y", Span::new(0, 1)));
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {
