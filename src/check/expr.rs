@@ -1,4 +1,5 @@
-//! Typing of expressions: names resolved, operators checked against LANGUAGE.md §5.
+//! Typing of expressions: names resolved, operators checked against the typing rules
+//! of docs/language.md ("Operators").
 
 use super::ir::{ArithOp, Builtin, CompareOp, Constant, Expr, ExprKind, Schema};
 use crate::ast::{self, BinaryOp, UnaryOp};
