@@ -1,4 +1,4 @@
-//! Running a policy's `test` blocks, and rule coverage (LANGUAGE.md §8).
+//! Running a policy's `test` blocks, and rule coverage (docs/language.md, "Tests").
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! `limit` allocation (LANGUAGE.md §7).
+//! `limit` allocation (docs/language.md, "Allocation").
 
 use clearance::eval::LimitReport;
 use clearance::outcome::Decision::{self, *};

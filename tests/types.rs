@@ -1,4 +1,4 @@
-//! The typing rules of LANGUAGE.md §5, as a table of expressions and their types.
+//! The typing rules of docs/language.md ("Operators"), as a table of expressions and their types.
 
 use clearance::check::type_of;
 

@@ -1,4 +1,5 @@
-//! Typing of expressions: names resolved, operators checked against LANGUAGE.md §5.
+//! Typing of expressions: names resolved, operators checked against the typing rules
+//! of docs/language.md ("Operators").
 
 use crate::ast::{self, BinaryOp, UnaryOp};
 use crate::diagnostics::{all_of, did_you_mean, one_of, Code, Diagnostic};

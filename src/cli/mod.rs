@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 use clearance::diagnostics::Diagnostic;
 use clearance::diagnostics::{render, JsonDiagnostic, RenderOptions, SourceFile};
 
-/// Exit codes (LANGUAGE.md §10).
+/// Exit codes (README.md, "Commands").
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_INVALID: u8 = 2;

@@ -1,4 +1,4 @@
-//! `limit`: allocating capped quantities across a batch (LANGUAGE.md §7).
+//! `limit`: allocating capped quantities across a batch (docs/language.md, "Allocation").
 //!
 //! Per-record rules run first; the allocator keeps, for each record still allowed
 //! and in scope of a limit, only its order key, groups and quantities (never the
