@@ -41,7 +41,7 @@ impl Decision {
         Decision::ALL.into_iter().find(|d| d.as_str() == word)
     }
 
-    /// The decision rule (LANGUAGE.md §6), the one definition of it: errors win, then
+    /// The decision rule (docs/language.md, "The decision"), the one definition of it: errors win, then
     /// deny, waitlist, allow, and else the policy's default.
     pub fn decide(said: Said, default: Decision) -> Decision {
         if said.error {
