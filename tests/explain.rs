@@ -53,15 +53,49 @@ fn records_by_position_and_bad_records() {
     assert!(stderr.contains("no record `nope`"));
 }
 
+/// A folder of its own under the system's temporary folder, for one test's files.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("clearance-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `clearance explain` of the one record of `ndjson`, written to `data.ndjson` in a
+/// temporary folder that is the working folder of the command; `policy` is a path in
+/// the project, or the text of a policy (written to `p.policy` there).
+fn explain_record(test: &str, policy: &str, ndjson: &str, record: &str) -> String {
+    let dir = temp_dir(test);
+    std::fs::write(dir.join("data.ndjson"), ndjson).unwrap();
+    let policy = if policy.ends_with(".policy") {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(policy)
+    } else {
+        std::fs::write(dir.join("p.policy"), policy).unwrap();
+        "p.policy".into()
+    };
+    let out = common::clearance()
+        .current_dir(&dir)
+        .args(["explain", policy.to_str().unwrap(), "--data", "data.ndjson"])
+        .args(["--record", record])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn explain_draws_values_under_their_operators() {
-    let policy = "tests/fixtures/explain.policy";
-    std::fs::write(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/target/explain_record.ndjson"),
+    insta::assert_snapshot!(explain_record(
+        "explain",
+        "tests/fixtures/explain.policy",
         "{\"id\": \"r1\", \"units\": 12, \"quota\": \"12%\", \"firm\": \"Alpha\"}\n",
-    )
-    .unwrap();
-    insta::assert_snapshot!(explain(policy, "target/explain_record.ndjson", "r1"));
+        "r1"
+    ));
 }
 
 #[test]
