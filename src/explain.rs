@@ -7,7 +7,7 @@ use crate::ast::Verdict;
 use crate::check::{CheckedPolicy, CompareOp, Expr, ExprKind, RuleKind};
 use crate::eval::{eval_traced, in_scope, Outcome};
 use crate::span::Span;
-use crate::value::{Decimal, Type, Value};
+use crate::value::{arith, plain, Decimal, Type, Value};
 
 /// One rule, as it went for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -198,7 +198,8 @@ fn hints<'e>(
             } else {
                 format!("{rhs} ({vb_s})")
             };
-            let gap = gap.abs().normalize();
+            // a difference keeps the places of its operands (`10.50 > 10.00`: by 0.50)
+            let gap = plain(gap.abs());
             out.push(if *result {
                 let word = if matches!(op, CompareOp::Gt | CompareOp::Ge) {
                     "over"
@@ -219,7 +220,7 @@ fn hints<'e>(
     }
 }
 
-/// `a - b`, with its unit.
+/// `a - b`, with its unit; `None` where it is out of the decimal range.
 fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
     let num = |v: &Value| match v {
         Value::Int(i) => Some(Decimal::from(*i)),
@@ -227,12 +228,12 @@ fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
         _ => None,
     };
     match (a, b) {
-        (Value::Percent(x), Value::Percent(y)) => Some((x - y, " points")),
+        (Value::Percent(x), Value::Percent(y)) => Some((arith::sub(*x, *y)?, " points")),
         (Value::Date(x), Value::Date(y)) => Some((
             Decimal::from(x.signed_duration_since(*y).num_days()),
             " days",
         )),
-        _ => Some((num(a)?.checked_sub(num(b)?)?, "")),
+        _ => Some((arith::sub(num(a)?, num(b)?)?, "")),
     }
 }
 

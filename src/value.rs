@@ -113,8 +113,8 @@ impl fmt::Display for DisplayValue<'_> {
             Value::Missing => f.write_str("(missing)"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Decimal(d) => write!(f, "{d}"),
-            Value::Percent(p) => write!(f, "{p}%"),
+            Value::Decimal(d) => write!(f, "{}", plain(*d)),
+            Value::Percent(p) => write!(f, "{}%", plain(*p)),
             Value::Text(t) => f.write_str(t),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Value::Enum(i) => {
@@ -162,6 +162,76 @@ impl fmt::Display for Type {
             Type::EmptyList => f.write_str("empty list"),
             Type::Error => f.write_str("unknown"),
         }
+    }
+}
+
+/// A decimal as shown (LANGUAGE.md §5): plain notation with its places, and a zero
+/// without sign (`-0.00` is shown `0.00`).
+pub fn plain(d: Decimal) -> Decimal {
+    let mut d = d;
+    if d.is_zero() {
+        d.set_sign_positive(true);
+    }
+    d
+}
+
+/// The decimal arithmetic of the language, on the fixed-point model of LANGUAGE.md §5.
+/// `None` when the result is out of range (magnitude 2^96 or more).
+pub mod arith {
+    use super::Decimal;
+
+    /// The most places a decimal has.
+    pub const MAX_PLACES: u32 = 28;
+
+    /// `a + b`, with the places of the operand that has more (`1.50 + 1` is `2.50`,
+    /// `0 + 1.50` too).
+    pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+        Some(with_places(a.checked_add(b)?, a.scale().max(b.scale())))
+    }
+
+    /// `a - b`, with the places of the operand that has more.
+    pub fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+        Some(with_places(a.checked_sub(b)?, a.scale().max(b.scale())))
+    }
+
+    /// `a * b`, with the places of both operands together, at most 28 (`1.50 * 2` is
+    /// `3.00`, `0 * -1.5` is `0.0`).
+    pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+        let places = (a.scale() + b.scale()).min(MAX_PLACES);
+        Some(with_places(a.checked_mul(b)?, places))
+    }
+
+    /// `a / b` without trailing zeros (`1 / 2` is `0.5`, `4 / 2` is `2`); `None` for a
+    /// zero divisor too.
+    pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
+        Some(a.checked_div(b)?.normalize())
+    }
+
+    /// `p% * n`: the product computed with the fraction `p / 100`, with at least the
+    /// places of the operands as written and as many more as it needs to be exact
+    /// (`30% * 1000` is `300`, `12.5% * 3` is `0.375`, `12.5% * 2.00` is `0.250`).
+    pub fn percent_of(p: Decimal, n: Decimal) -> Option<Decimal> {
+        let product = mul(p, n)?;
+        let places = product.scale();
+        let fraction = product.checked_div(Decimal::ONE_HUNDRED)?.normalize();
+        Some(with_places(fraction, places))
+    }
+
+    /// `round(x, places)`, half away from zero, shown with exactly that many places
+    /// (`round(0.1, 2)` is `0.10`) where the 96-bit coefficient can hold them.
+    pub fn round(x: Decimal, places: u32) -> Decimal {
+        let rounded =
+            x.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        with_places(rounded, places)
+    }
+
+    /// `d` with at least `places` places (fewer where the coefficient cannot hold more).
+    fn with_places(d: Decimal, places: u32) -> Decimal {
+        let mut d = d;
+        if d.scale() < places {
+            d.rescale(places);
+        }
+        d
     }
 }
 
@@ -232,6 +302,13 @@ mod tests {
         assert!(parse_date("2026-02-30").is_none());
         assert!(parse_date("2024-02-29").is_some());
         assert!(parse_date("2026-1-29").is_none());
+    }
+
+    #[test]
+    fn zero_is_shown_without_sign() {
+        let z = -parse_decimal("0.00").unwrap();
+        assert_eq!(Value::Decimal(z).display(&Type::Decimal, &[]).to_string(), "0.00");
+        assert_eq!(Value::Percent(z).display(&Type::Percent, &[]).to_string(), "0.00%");
     }
 
     #[test]

@@ -98,6 +98,29 @@ fn explain_draws_values_under_their_operators() {
     ));
 }
 
+/// Values and margins are shown as reasons show them (LANGUAGE.md §5): never `-0`,
+/// quotients without trailing zeros, `round` with its places, percents with `%`.
+#[test]
+fn explain_shows_values_as_reasons_do() {
+    let policy = "policy \"x\"\nschema { id: text, price: decimal, cost: decimal, q: percent }\n\
+        rule margin: deny when -cost * 2 <= 0 and price / 2 > cost\n\
+        rule rounded: deny when round(price, 2) > 10.00\n\
+        rule share: warn when q / 2 > 5%\n";
+    let record = "{\"id\": \"r1\", \"price\": 10.5, \"cost\": -0.00, \"q\": \"12.5%\"}\n";
+    insta::assert_snapshot!(explain_record("values", policy, record, "r1"));
+}
+
+/// A margin out of the decimal range is left out, not a crash.
+#[test]
+fn a_margin_too_large_to_compute_is_left_out() {
+    let policy = "policy \"x\"\nschema { id: text, q: percent }\n\
+        rule r: deny when q > -79228162514264337593543950335%\n";
+    let record = "{\"id\": \"r1\", \"q\": \"79228162514264337593543950335%\"}\n";
+    let out = explain_record("margin", policy, record, "r1");
+    assert!(out.contains("rule r: fired (deny)"), "{out}");
+    assert!(!out.contains(" by "), "{out}");
+}
+
 #[test]
 fn eval_explain_gives_structured_values() {
     let (code, stdout, _) = run(&[
