@@ -122,3 +122,61 @@ fn round_to_places_outside_0_to_28_is_refused() {
     assert_eq!(o.decision, Decision::Error);
     assert!(o.errors[0].message.contains("from 0 to 28"), "{o:?}");
 }
+
+// ---------------------------------------------------------------- the smallest int
+
+const SMALLEST: &str = r#"policy "m"
+
+schema {
+  n: int
+}
+
+let smallest = -9223372036854775808
+
+rule r:
+  deny when n == -9223372036854775808 and n == smallest and n < -9_223_372_036_854_775_807
+  because "{n} {smallest} {-9223372036854775808}"
+
+test "smallest" {
+  given { n: -9223372036854775808 }
+  expect deny by r
+}
+"#;
+
+#[test]
+fn the_smallest_int_may_be_written_as_a_literal() {
+    let p = clearance::compile(SMALLEST).unwrap_or_else(|d| panic!("{d:?}"));
+    let report = clearance::testing::run_tests(&p, None);
+    assert_eq!(report.failed(), 0, "{:?}", report.results);
+    assert_eq!(report.passed(), 1);
+    let row = clearance::data::decode_json(&p.schema, r#"{"n": -9223372036854775808}"#).unwrap();
+    let o = p.evaluate_row(&row);
+    assert_eq!(o.decision, Decision::Deny, "{o:?}");
+    assert_eq!(
+        o.rules[0].reason,
+        "-9223372036854775808 -9223372036854775808 -9223372036854775808"
+    );
+    // fmt prints it back unchanged
+    assert_eq!(clearance::fmt::format_source(SMALLEST).unwrap(), SMALLEST);
+}
+
+#[test]
+fn one_more_than_the_largest_int_is_still_too_large() {
+    for expr in [
+        "9223372036854775808",
+        "-(9223372036854775808)",
+        "1 - 9223372036854775808",
+        "-9223372036854775809",
+    ] {
+        let source = format!("policy \"o\" schema {{ n: int }} rule r: deny when n > {expr}");
+        let d = clearance::compile(&source).expect_err(expr);
+        assert_eq!(d[0].code.as_str(), "clearance::syntax::int_overflow", "{expr}");
+    }
+    // negating the smallest int overflows at run time, as arithmetic does
+    let p = clearance::compile(
+        "policy \"o\" schema { n: int } rule r: deny when --9223372036854775808 > n",
+    )
+    .unwrap();
+    let row = clearance::data::decode_json(&p.schema, r#"{"n": 1}"#).unwrap();
+    assert_eq!(p.evaluate_row(&row).decision, Decision::Error);
+}
