@@ -307,8 +307,14 @@ mod tests {
     #[test]
     fn zero_is_shown_without_sign() {
         let z = -parse_decimal("0.00").unwrap();
-        assert_eq!(Value::Decimal(z).display(&Type::Decimal, &[]).to_string(), "0.00");
-        assert_eq!(Value::Percent(z).display(&Type::Percent, &[]).to_string(), "0.00%");
+        assert_eq!(
+            Value::Decimal(z).display(&Type::Decimal, &[]).to_string(),
+            "0.00"
+        );
+        assert_eq!(
+            Value::Percent(z).display(&Type::Percent, &[]).to_string(),
+            "0.00%"
+        );
     }
 
     #[test]

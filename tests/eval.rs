@@ -437,7 +437,8 @@ fn one_thread_and_many_give_the_same_output() {
     ))
     .unwrap();
     let big = sample.repeat(21);
-    let file = std::env::temp_dir().join(format!("clearance-threads-{}.ndjson", std::process::id()));
+    let file =
+        std::env::temp_dir().join(format!("clearance-threads-{}.ndjson", std::process::id()));
     std::fs::write(&file, &big).unwrap();
     let path = file.to_str().unwrap();
     for policy in [

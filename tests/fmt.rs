@@ -80,7 +80,10 @@ fn formatted_condition(condition: &str) -> String {
         "policy \"p\"\nschema {{ verified: bool?, a: int?, b: int, c: int, s: text }}\nrule r: deny when {condition}\n"
     );
     let once = assert_good_format(&source);
-    let line = once.lines().find(|l| l.starts_with("  deny when ")).unwrap();
+    let line = once
+        .lines()
+        .find(|l| l.starts_with("  deny when "))
+        .unwrap();
     line["  deny when ".len()..].to_string()
 }
 
@@ -115,9 +118,15 @@ fn a_literal_is_written_without_its_parentheses() {
         ("b > (5 # five\n)", "b > 5  # five"),
         ("s == ( \"a) b\\\"\" )", "s == \"a) b\\\"\""),
         ("b > (-9223372036854775808)", "b > -9223372036854775808"),
-        ("b > - 9_223_372_036_854_775_808", "b > -9_223_372_036_854_775_808"),
+        (
+            "b > - 9_223_372_036_854_775_808",
+            "b > -9_223_372_036_854_775_808",
+        ),
         ("b > --9223372036854775808", "b > --9223372036854775808"),
-        ("b > 1 - -9223372036854775808", "b > 1 - -9223372036854775808"),
+        (
+            "b > 1 - -9223372036854775808",
+            "b > 1 - -9223372036854775808",
+        ),
     ];
     for (written, expected) in table {
         assert_eq!(formatted_condition(written), expected, "{written}");
@@ -155,7 +164,8 @@ fn expr() -> impl Strategy<Value = String> {
         let bare_ops = prop::sample::select(vec!["??", "-", "/", "=="]);
         prop_oneof![
             (inner.clone(), ops, inner.clone()).prop_map(|(a, op, b)| format!("({a}) {op} ({b})")),
-            (inner.clone(), bare_ops, inner.clone()).prop_map(|(a, op, b)| format!("not ({a}) {op} ({b})")),
+            (inner.clone(), bare_ops, inner.clone())
+                .prop_map(|(a, op, b)| format!("not ({a}) {op} ({b})")),
             inner.clone().prop_map(|a| format!("not ({a})")),
             inner.clone().prop_map(|a| format!("-({a})")),
             prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(", "))),

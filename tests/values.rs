@@ -109,7 +109,11 @@ fn round_to_places_outside_0_to_28_is_refused() {
             "policy \"r\" schema {{ price: decimal }} rule r: deny when round(price, {places}) > 1"
         );
         let d = clearance::compile(&source).expect_err(&source);
-        assert_eq!(d[0].code.as_str(), "clearance::type::bad_argument", "{places}");
+        assert_eq!(
+            d[0].code.as_str(),
+            "clearance::type::bad_argument",
+            "{places}"
+        );
         assert!(d[0].message.contains("0 to 28"), "{}", d[0].message);
     }
     // places from the record: a runtime error of that record
@@ -170,7 +174,11 @@ fn one_more_than_the_largest_int_is_still_too_large() {
     ] {
         let source = format!("policy \"o\" schema {{ n: int }} rule r: deny when n > {expr}");
         let d = clearance::compile(&source).expect_err(expr);
-        assert_eq!(d[0].code.as_str(), "clearance::syntax::int_overflow", "{expr}");
+        assert_eq!(
+            d[0].code.as_str(),
+            "clearance::syntax::int_overflow",
+            "{expr}"
+        );
     }
     // negating the smallest int overflows at run time, as arithmetic does
     let p = clearance::compile(

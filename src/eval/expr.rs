@@ -246,7 +246,9 @@ fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError
             dec(as_decimal(n).and_then(|n| decimal::percent_of(*p, n)))
         }
         (ArithOp::Div, Percent(p), Percent(q)) => dec(decimal::div(*p, *q)),
-        (ArithOp::Div, Percent(p), n) => as_decimal(n).and_then(|n| decimal::div(*p, n)).map(Percent),
+        (ArithOp::Div, Percent(p), n) => {
+            as_decimal(n).and_then(|n| decimal::div(*p, n)).map(Percent)
+        }
         (_, x, y) => {
             let (Some(x), Some(y)) = (as_decimal(x), as_decimal(y)) else {
                 return err(span, format!("`{symbol}` cannot combine these values"));
