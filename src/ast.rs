@@ -291,6 +291,11 @@ impl Policy {
     }
 }
 
+const NOT: u8 = 3;
+const COMPARISON: u8 = 4;
+const COALESCE: u8 = 5;
+const PRIMARY: u8 = 9;
+
 /// Binding strength of an expression's top operator (higher binds tighter).
 fn precedence(e: &Expr) -> u8 {
     match &e.kind {
@@ -304,16 +309,27 @@ fn precedence(e: &Expr) -> u8 {
             | BinaryOp::Gt
             | BinaryOp::Ge
             | BinaryOp::In
-            | BinaryOp::NotIn => 4,
-            BinaryOp::Coalesce => 5,
+            | BinaryOp::NotIn => COMPARISON,
+            BinaryOp::Coalesce => COALESCE,
             BinaryOp::Add | BinaryOp::Sub => 6,
             BinaryOp::Mul | BinaryOp::Div => 7,
         },
         ExprKind::Unary { op, .. } => match op.node {
-            UnaryOp::Not => 3,
+            UnaryOp::Not => NOT,
             UnaryOp::Neg => 8,
         },
-        _ => 9,
+        _ => PRIMARY,
+    }
+}
+
+/// Whether `not` needs parentheses around `operand` for a reader, though not for the
+/// parser: `not a ?? b` would read as `(not a) ?? b`. Only a comparison (`not a == b`,
+/// `not a in L`) without `??` on its left, a `not` or a primary go without.
+fn needs_parentheses_after_not(operand: &Expr) -> bool {
+    match (&operand.kind, precedence(operand)) {
+        (_, NOT | PRIMARY) => false,
+        (ExprKind::Binary { lhs, .. }, COMPARISON) => precedence(lhs) == COALESCE,
+        _ => true,
     }
 }
 
@@ -344,7 +360,7 @@ impl Expr {
             }
         }
         let literal = |out: &mut String, canonical: String| match src {
-            Some(s) => out.push_str(self.span.text(s)),
+            Some(s) => out.push_str(&literal_text(self.span.text(s))),
             None => out.push_str(&canonical),
         };
         match &self.kind {
@@ -371,16 +387,20 @@ impl Expr {
                 out.push(')');
             }
             ExprKind::Unary { op, operand } => {
+                let min = match op.node {
+                    UnaryOp::Not if needs_parentheses_after_not(operand) => PRIMARY + 1,
+                    _ => precedence(self),
+                };
                 out.push_str(match op.node {
                     UnaryOp::Not => "not ",
                     UnaryOp::Neg => "-",
                 });
-                wrap(operand, precedence(self), src, out);
+                wrap(operand, min, src, out);
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let p = precedence(self);
                 // Comparisons do not chain: both sides bind tighter. Others are left-associative.
-                let lmin = if p == 4 { p + 1 } else { p };
+                let lmin = if p == COMPARISON { p + 1 } else { p };
                 wrap(lhs, lmin, src, out);
                 out.push(' ');
                 out.push_str(op.node.as_str());
@@ -389,6 +409,49 @@ impl Expr {
             }
         }
     }
+}
+
+/// A literal as written, from the text of its node: without the parentheses (and
+/// spaces and comments) that the node's span takes in, `- 9223372036854775808` (the
+/// smallest int, one literal) written without the space.
+fn literal_text(text: &str) -> String {
+    let rest = skip_trivia(text);
+    match rest.strip_prefix('-') {
+        Some(digits) => format!("-{}", token(skip_trivia(digits))),
+        None => token(rest).to_string(),
+    }
+}
+
+/// `text` after any leading spaces, comments and `(`.
+fn skip_trivia(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+        match trimmed.strip_prefix('#') {
+            Some(comment) => rest = comment.find('\n').map_or("", |i| &comment[i..]),
+            None => return trimmed,
+        }
+    }
+}
+
+/// The literal token at the start of `text`: a string to its closing quote, anything
+/// else to the first space, `)` or comment.
+fn token(text: &str) -> &str {
+    let end = if text.starts_with('"') {
+        let mut escaped = false;
+        text.char_indices()
+            .skip(1)
+            .find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            })
+            .map_or(text.len(), |(i, _)| i + 1)
+    } else {
+        text.find(|c: char| c.is_whitespace() || c == ')' || c == '#')
+            .unwrap_or(text.len())
+    };
+    &text[..end]
 }
 
 /// Expressions separated by `, `.

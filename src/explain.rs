@@ -6,9 +6,10 @@ use serde::Serialize;
 use crate::eval::Policy;
 use crate::ir::{CompareOp, Expr, ExprKind, RuleKind};
 use crate::outcome::{Decision, Outcome, Verdict};
+use crate::semantics::decimal;
 use crate::semantics::{eval_traced, in_scope};
 use crate::span::Span;
-use crate::value::{Decimal, Type, Value};
+use crate::value::{plain, Decimal, Type, Value};
 
 /// One rule, as it went for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -199,7 +200,8 @@ fn hints<'e>(
             } else {
                 format!("{rhs} ({vb_s})")
             };
-            let gap = gap.abs().normalize();
+            // a difference keeps the places of its operands (`10.50 > 10.00`: by 0.50)
+            let gap = plain(gap.abs());
             out.push(if *result {
                 let word = if matches!(op, CompareOp::Gt | CompareOp::Ge) {
                     "over"
@@ -220,7 +222,7 @@ fn hints<'e>(
     }
 }
 
-/// `a - b`, with its unit.
+/// `a - b`, with its unit; `None` where it is out of the decimal range.
 fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
     let num = |v: &Value| match v {
         Value::Int(i) => Some(Decimal::from(*i)),
@@ -228,12 +230,12 @@ fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
         _ => None,
     };
     match (a, b) {
-        (Value::Percent(x), Value::Percent(y)) => Some((x - y, " points")),
+        (Value::Percent(x), Value::Percent(y)) => Some((decimal::sub(*x, *y)?, " points")),
         (Value::Date(x), Value::Date(y)) => Some((
             Decimal::from(x.signed_duration_since(*y).num_days()),
             " days",
         )),
-        _ => Some((num(a)?.checked_sub(num(b)?)?, "")),
+        _ => Some((decimal::sub(num(a)?, num(b)?)?, "")),
     }
 }
 

@@ -113,8 +113,8 @@ impl fmt::Display for DisplayValue<'_> {
             Value::Missing => f.write_str("(missing)"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Decimal(d) => write!(f, "{d}"),
-            Value::Percent(p) => write!(f, "{p}%"),
+            Value::Decimal(d) => write!(f, "{}", plain(*d)),
+            Value::Percent(p) => write!(f, "{}%", plain(*p)),
             Value::Text(t) => f.write_str(t),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Value::Enum(i) => {
@@ -163,6 +163,16 @@ impl fmt::Display for Type {
             Type::Error => f.write_str("unknown"),
         }
     }
+}
+
+/// A decimal as shown (docs/language.md ("Types")): plain notation with its places, and a zero
+/// without sign (`-0.00` is shown `0.00`).
+pub fn plain(d: Decimal) -> Decimal {
+    let mut d = d;
+    if d.is_zero() {
+        d.set_sign_positive(true);
+    }
+    d
 }
 
 /// Replaces control characters (ESC of terminal escape sequences included) with
@@ -232,6 +242,19 @@ mod tests {
         assert!(parse_date("2026-02-30").is_none());
         assert!(parse_date("2024-02-29").is_some());
         assert!(parse_date("2026-1-29").is_none());
+    }
+
+    #[test]
+    fn zero_is_shown_without_sign() {
+        let z = -parse_decimal("0.00").unwrap();
+        assert_eq!(
+            Value::Decimal(z).display(&Type::Decimal, &[]).to_string(),
+            "0.00"
+        );
+        assert_eq!(
+            Value::Percent(z).display(&Type::Percent, &[]).to_string(),
+            "0.00%"
+        );
     }
 
     #[test]

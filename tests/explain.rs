@@ -53,31 +53,72 @@ fn records_by_position_and_bad_records() {
     assert!(stderr.contains("no record `nope`"));
 }
 
-#[test]
-fn explain_draws_values_under_their_operators() {
-    let policy = "tests/fixtures/explain.policy";
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("explain_record.ndjson");
-    std::fs::write(
-        &data,
-        "{\"id\": \"r1\", \"units\": 12, \"quota\": \"12%\", \"firm\": \"Alpha\"}\n",
-    )
-    .unwrap();
-    // Run in the temporary folder, so that the data's name in the header stays short.
-    let policy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(policy);
+/// A folder of its own under the system's temporary folder, for one test's files.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("clearance-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `clearance explain` of the one record of `ndjson`, written to `data.ndjson` in a
+/// temporary folder that is the working folder of the command; `policy` is a path in
+/// the project, or the text of a policy (written to `p.policy` there).
+fn explain_record(test: &str, policy: &str, ndjson: &str, record: &str) -> String {
+    let dir = temp_dir(test);
+    std::fs::write(dir.join("data.ndjson"), ndjson).unwrap();
+    let policy = if policy.ends_with(".policy") {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(policy)
+    } else {
+        std::fs::write(dir.join("p.policy"), policy).unwrap();
+        "p.policy".into()
+    };
     let out = common::clearance()
-        .current_dir(dir.path())
-        .args([
-            "explain",
-            policy.to_str().unwrap(),
-            "--data",
-            "explain_record.ndjson",
-        ])
-        .args(["--record", "r1"])
+        .current_dir(&dir)
+        .args(["explain", policy.to_str().unwrap(), "--data", "data.ndjson"])
+        .args(["--record", record])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn explain_draws_values_under_their_operators() {
+    insta::assert_snapshot!(explain_record(
+        "explain",
+        "tests/fixtures/explain.policy",
+        "{\"id\": \"r1\", \"units\": 12, \"quota\": \"12%\", \"firm\": \"Alpha\"}\n",
+        "r1"
+    ));
+}
+
+/// Values and margins are shown as reasons show them (docs/language.md ("Types")): never `-0`,
+/// quotients without trailing zeros, `round` with its places, percents with `%`.
+#[test]
+fn explain_shows_values_as_reasons_do() {
+    let policy = "policy \"x\"\nschema { id: text, price: decimal, cost: decimal, q: percent }\n\
+        rule margin: deny when -cost * 2 <= 0 and price / 2 > cost\n\
+        rule rounded: deny when round(price, 2) > 10.00\n\
+        rule share: warn when q / 2 > 5%\n";
+    let record = "{\"id\": \"r1\", \"price\": 10.5, \"cost\": -0.00, \"q\": \"12.5%\"}\n";
+    insta::assert_snapshot!(explain_record("values", policy, record, "r1"));
+}
+
+/// A margin out of the decimal range is left out, not a crash.
+#[test]
+fn a_margin_too_large_to_compute_is_left_out() {
+    let policy = "policy \"x\"\nschema { id: text, q: percent }\n\
+        rule r: deny when q > -79228162514264337593543950335%\n";
+    let record = "{\"id\": \"r1\", \"q\": \"79228162514264337593543950335%\"}\n";
+    let out = explain_record("margin", policy, record, "r1");
+    assert!(out.contains("rule r: fired (deny)"), "{out}");
+    assert!(!out.contains(" by "), "{out}");
 }
 
 #[test]

@@ -63,6 +63,65 @@ fn crlf_and_bom_inputs_format_to_plain_text() {
     );
 }
 
+/// The condition of `rule r` once formatted (checked as `assert_good_format` does).
+fn formatted_condition(condition: &str) -> String {
+    let source = format!(
+        "policy \"p\"\nschema {{ verified: bool?, a: int?, b: int, c: int, s: text }}\nrule r: deny when {condition}\n"
+    );
+    let once = assert_good_format(&source);
+    let line = once
+        .lines()
+        .find(|l| l.starts_with("  deny when "))
+        .unwrap();
+    line["  deny when ".len()..].to_string()
+}
+
+#[test]
+fn keeps_the_parentheses_a_reader_needs() {
+    let table = [
+        // `not verified ?? false` would read as `(not verified) ?? false`
+        ("not (verified ?? false)", "not (verified ?? false)"),
+        ("not ((a ?? 1) == 2)", "not (a ?? 1 == 2)"),
+        ("not (b == (a ?? 1))", "not b == a ?? 1"),
+        ("not (b in [1, 2])", "not b in [1, 2]"),
+        ("not (not (has a))", "not not has a"),
+        ("not (b > 1 and c > 1)", "not (b > 1 and c > 1)"),
+        ("-(a ?? b) > 0", "-(a ?? b) > 0"),
+        ("b - (b - c) > 0", "b - (b - c) > 0"),
+        ("(b - b) - c > 0", "b - b - c > 0"),
+        ("b / (b * c) > 0", "b / (b * c) > 0"),
+        ("(b / b) * c > 0", "b / b * c > 0"),
+        ("(a ?? 1) + 1 > 0", "(a ?? 1) + 1 > 0"),
+        ("-(-b) > 0", "--b > 0"),
+    ];
+    for (written, expected) in table {
+        assert_eq!(formatted_condition(written), expected, "{written}");
+    }
+}
+
+#[test]
+fn a_literal_is_written_without_its_parentheses() {
+    let table = [
+        ("-(5) < b", "-5 < b"),
+        ("b < ( 7 )", "b < 7"),
+        ("b > (5 # five\n)", "b > 5  # five"),
+        ("s == ( \"a) b\\\"\" )", "s == \"a) b\\\"\""),
+        ("b > (-9223372036854775808)", "b > -9223372036854775808"),
+        (
+            "b > - 9_223_372_036_854_775_808",
+            "b > -9_223_372_036_854_775_808",
+        ),
+        ("b > --9223372036854775808", "b > --9223372036854775808"),
+        (
+            "b > 1 - -9223372036854775808",
+            "b > 1 - -9223372036854775808",
+        ),
+    ];
+    for (written, expected) in table {
+        assert_eq!(formatted_condition(written), expected, "{written}");
+    }
+}
+
 // ---------------------------------------------------------------- generated policies
 
 fn ident() -> impl Strategy<Value = String> {
@@ -78,6 +137,8 @@ fn expr() -> impl Strategy<Value = String> {
         ident(),
         (0i64..1_000_000).prop_map(|n| n.to_string()),
         Just("400_000".to_string()),
+        Just("-9223372036854775808".to_string()),
+        Just("(7)".to_string()),
         Just("2.50".to_string()),
         Just("30%".to_string()),
         Just("2026-01-29".to_string()),
@@ -89,8 +150,11 @@ fn expr() -> impl Strategy<Value = String> {
         let ops = prop::sample::select(vec![
             "or", "and", "==", "!=", "<", ">=", "in", "not in", "??", "+", "-", "*", "/",
         ]);
+        let bare_ops = prop::sample::select(vec!["??", "-", "/", "=="]);
         prop_oneof![
             (inner.clone(), ops, inner.clone()).prop_map(|(a, op, b)| format!("({a}) {op} ({b})")),
+            (inner.clone(), bare_ops, inner.clone())
+                .prop_map(|(a, op, b)| format!("not ({a}) {op} ({b})")),
             inner.clone().prop_map(|a| format!("not ({a})")),
             inner.clone().prop_map(|a| format!("-({a})")),
             prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(", "))),

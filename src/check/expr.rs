@@ -962,6 +962,12 @@ impl<'a> ExprChecker<'a> {
             Builtin::Abs => matches!(t0, Int | Decimal | Percent).then(|| t0.clone()),
             Builtin::Round => (t0.is_numeric() && t1 == Some(&Int)).then_some(Decimal),
         };
+        if let (Some(_), Builtin::Round) = (&result, f) {
+            if let Some(d) = places_out_of_range(&checked[1]) {
+                self.errors.push(d);
+                return error_expr(span);
+            }
+        }
         match result {
             Some(ty) => Expr {
                 kind: ExprKind::Call(f, checked),
@@ -984,6 +990,36 @@ impl<'a> ExprChecker<'a> {
             }
         }
     }
+}
+
+/// The places of a `round` known when the policy is checked, if not from 0 to 28.
+fn places_out_of_range(places: &Expr) -> Option<Diagnostic> {
+    let mut read = Vec::new();
+    super::fields_read(places, &mut read);
+    if !read.is_empty() {
+        return None;
+    }
+    let Ok(Value::Int(n)) = crate::semantics::const_eval(places) else {
+        return None;
+    };
+    let max = crate::semantics::decimal::MAX_PLACES;
+    if (0..=i64::from(max)).contains(&n) {
+        return None;
+    }
+    let help = if n < 0 {
+        "to round to tens or hundreds, divide first: `round(x / 100, 0) * 100`"
+    } else {
+        "a decimal has at most 28 places"
+    };
+    Some(
+        Diagnostic::error(
+            Code::BadArgument,
+            format!("`round` rounds to 0 to {max} places, not `{n}`"),
+            places.span,
+            "the number of places",
+        )
+        .with_help(help),
+    )
 }
 
 /// A binary operator as written, with the syntax of its operands (for diagnostics

@@ -13,7 +13,7 @@ use super::Policy;
 use crate::ir::{Limit, Rule, RuleKind};
 use crate::outcome::{Decision, Fired, Outcome, RecordError};
 use crate::semantics::{as_decimal, in_scope};
-use crate::value::{Decimal, Value};
+use crate::value::{plain, Decimal, Value};
 
 /// What the allocation did, per limit and group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -264,7 +264,7 @@ impl<'p> Allocator<'p> {
                 reports.push(LimitReport {
                     rule: rule.name.clone(),
                     group: None,
-                    cap: caps[n].to_string(),
+                    cap: plain(caps[n]).to_string(),
                     admitted: "0".into(),
                     refused: "0".into(),
                     admitted_records: 0,
@@ -277,9 +277,9 @@ impl<'p> Allocator<'p> {
                     rule: rule.name.clone(),
                     group: per_ty
                         .map(|ty| pool.group.display(ty, &policy.schema.enums).to_string()),
-                    cap: caps[n].to_string(),
-                    admitted: pool.admitted.to_string(),
-                    refused: pool.refused.to_string(),
+                    cap: plain(caps[n]).to_string(),
+                    admitted: plain(pool.admitted).to_string(),
+                    refused: plain(pool.refused).to_string(),
                     admitted_records: pool.admitted_records,
                     refused_records: pool.refused_ids.len(),
                     refused_ids: pool.refused_ids,

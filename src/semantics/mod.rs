@@ -3,6 +3,7 @@
 //! checked expressions ([`walk`]). The checker folds constants with it, the compiled
 //! program calls it for what it does not specialise, and `explain` traces with it.
 
+pub mod decimal;
 pub mod ops;
 pub mod walk;
 

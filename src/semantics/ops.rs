@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 
+use super::decimal;
 use super::{err, EvalError};
 use crate::ir::{ArithOp, Builtin, CompareOp};
 use crate::span::Span;
@@ -125,9 +126,9 @@ pub fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalE
         (ArithOp::Mul, Int(x), Int(y)) => x.checked_mul(*y).map(Int),
         (ArithOp::Add | ArithOp::Sub, Percent(x), Percent(y)) => {
             let r = if op == ArithOp::Add {
-                x.checked_add(*y)
+                decimal::add(*x, *y)
             } else {
-                x.checked_sub(*y)
+                decimal::sub(*x, *y)
             };
             r.map(Percent)
         }
@@ -149,22 +150,21 @@ pub fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalE
             .map(Date)
         }
         (ArithOp::Mul, Percent(p), n) | (ArithOp::Mul, n, Percent(p)) => {
-            let n = as_decimal(n);
-            dec(n
-                .and_then(|n| p.checked_mul(n))
-                .and_then(|x| x.checked_div(rust_decimal::Decimal::ONE_HUNDRED)))
+            dec(as_decimal(n).and_then(|n| decimal::percent_of(*p, n)))
         }
-        (ArithOp::Div, Percent(p), Percent(q)) => dec(p.checked_div(*q)),
-        (ArithOp::Div, Percent(p), n) => as_decimal(n).and_then(|n| p.checked_div(n)).map(Percent),
+        (ArithOp::Div, Percent(p), Percent(q)) => dec(decimal::div(*p, *q)),
+        (ArithOp::Div, Percent(p), n) => {
+            as_decimal(n).and_then(|n| decimal::div(*p, n)).map(Percent)
+        }
         (_, x, y) => {
             let (Some(x), Some(y)) = (as_decimal(x), as_decimal(y)) else {
                 return err(span, format!("`{symbol}` cannot combine these values"));
             };
             dec(match op {
-                ArithOp::Add => x.checked_add(y),
-                ArithOp::Sub => x.checked_sub(y),
-                ArithOp::Mul => x.checked_mul(y),
-                ArithOp::Div => x.checked_div(y),
+                ArithOp::Add => decimal::add(x, y),
+                ArithOp::Sub => decimal::sub(x, y),
+                ArithOp::Mul => decimal::mul(x, y),
+                ArithOp::Div => decimal::div(x, y),
             })
         }
     };
@@ -215,16 +215,13 @@ pub fn call(f: Builtin, args: &[Value], span: Span) -> Result<Value, EvalError> 
             let Some(x) = as_decimal(x) else {
                 return err(span, "round needs a number");
             };
-            if !(0..=28).contains(places) {
+            if !(0..=i64::from(decimal::MAX_PLACES)).contains(places) {
                 return err(
                     span,
                     format!("round to {places} places: the places must be from 0 to 28"),
                 );
             }
-            Ok(Decimal(x.round_dp_with_strategy(
-                *places as u32,
-                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-            )))
+            Ok(Decimal(decimal::round(x, *places as u32)))
         }
         _ => err(span, format!("`{}` cannot take these arguments", f.name())),
     }

@@ -470,8 +470,17 @@ impl Lowerer<'_> {
     /// `not not x`, `- - x`: prefix operators written as a repetition.
     fn prefix(&mut self, p: Pair<Rule>) -> Lowered<(Expr, usize)> {
         let pairs: Vec<Pair<Rule>> = p.into_inner().collect();
-        let (ops, operand) = pairs.split_at(pairs.len() - 1);
-        let (mut expr, mut depth) = self.expr_depth(operand[0].clone())?;
+        let (mut ops, operand) = pairs.split_at(pairs.len() - 1);
+        let (mut expr, mut depth) = if is_smallest_int(ops, &operand[0]) {
+            // `-9223372036854775808`: the one int whose digits alone overflow
+            let minus = self.span(&ops[ops.len() - 1]);
+            ops = &ops[..ops.len() - 1];
+            let span = minus.to(self.span(&operand[0]));
+            let kind = ExprKind::Int(i64::MIN);
+            (Expr { kind, span }, 1)
+        } else {
+            self.expr_depth(operand[0].clone())?
+        };
         for op_pair in ops.iter().rev() {
             let op = match op_pair.as_rule() {
                 Rule::kw_not => UnaryOp::Not,
@@ -569,6 +578,15 @@ impl Lowerer<'_> {
             Decimal::ZERO
         })
     }
+}
+
+/// Whether the last prefix operator is `-` and the operand the literal
+/// `9223372036854775808` (with or without `_`): together, the smallest int.
+fn is_smallest_int(ops: &[Pair<Rule>], operand: &Pair<Rule>) -> bool {
+    let digits = || -> String { operand.as_str().chars().filter(|c| *c != '_').collect() };
+    ops.last().is_some_and(|op| op.as_rule() == Rule::op_neg)
+        && operand.as_rule() == Rule::int
+        && digits() == i64::MIN.unsigned_abs().to_string()
 }
 
 fn binary(op: Spanned<BinaryOp>, lhs: Expr, rhs: Expr) -> Expr {
