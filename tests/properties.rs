@@ -315,7 +315,7 @@ proptest! {
         let data = as_ndjson(&rs);
         let collect = |threads| {
             let mut out: Vec<RecordResult> = Vec::new();
-            evaluate_parallel(&policy, DataFormat::Ndjson, data.as_bytes(), Parallel { threads, explain_source: None }, &|c| c, &mut |c, _| out.extend(c)).unwrap();
+            evaluate_parallel(&policy, DataFormat::Ndjson, data.as_bytes(), Parallel { threads, explain_source: None }, &|c| c, &mut |c, _| { out.extend(c); std::ops::ControlFlow::Continue(()) }).unwrap();
             out
         };
         let one = collect(1);

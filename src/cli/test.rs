@@ -1,11 +1,15 @@
 //! `clearance test POLICY|DIR...`: runs the `test` blocks, reports failures and coverage.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use super::{
+    print_diagnostics, print_file_error, read_policy, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK,
+};
+use clearance::diagnostics::{Diagnostic, SourceFile};
 use clearance::span::line_col;
 use clearance::testing::{describe_actual, failure_diagnostic, run_tests, TestResult};
 
@@ -86,6 +90,34 @@ fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// Totals over every file's report.
+struct Totals {
+    passed: usize,
+    failed: usize,
+    rules: usize,
+    covered: usize,
+    percent: f64,
+}
+
+impl Totals {
+    fn of(reports: &[FileReport]) -> Self {
+        let tests = || reports.iter().flat_map(|f| &f.tests);
+        let rules: usize = reports.iter().map(|f| f.rules).sum();
+        let covered: usize = reports.iter().map(|f| f.covered).sum();
+        Totals {
+            passed: tests().filter(|t| t.passed).count(),
+            failed: tests().filter(|t| !t.passed).count(),
+            rules,
+            covered,
+            percent: if rules == 0 {
+                100.0
+            } else {
+                covered as f64 * 100.0 / rules as f64
+            },
+        }
+    }
+}
+
 pub fn run(args: TestArgs) -> u8 {
     let files = match policy_files(&args.paths) {
         Ok(f) => f,
@@ -98,129 +130,170 @@ pub fn run(args: TestArgs) -> u8 {
         print_file_error("no .policy files found");
         return EXIT_INVALID;
     }
-    let human = args.format == TestFormat::Human;
+    let mut out = super::stdout();
     let mut invalid = false;
     let mut reports = Vec::new();
+    let mut written = Ok(());
     for path in &files {
-        let name = path.display().to_string();
-        let source = match read_policy(&name) {
-            Ok(s) => s,
-            Err(m) => {
-                print_file_error(&m);
-                invalid = true;
-                continue;
-            }
-        };
-        let policy = match clearance::compile(&source.text) {
-            Ok(p) => p,
-            Err(d) => {
-                print_diagnostics(&d, &source);
-                eprintln!("{name}: the policy has errors; its tests were not run");
-                invalid = true;
-                continue;
-            }
-        };
-        let report = run_tests(&policy, args.filter.as_deref());
-        if human {
-            println!("{name}");
-            for r in &report.results {
-                println!("  {}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name);
-            }
-            let failures: Vec<_> = report
-                .results
-                .iter()
-                .filter(|r| !r.passed)
-                .map(failure_diagnostic)
-                .collect();
-            if !failures.is_empty() {
-                use std::io::Write;
-                let _ = std::io::stdout().flush();
-                print_diagnostics(&failures, &source);
-            }
+        let tested = test_file(&args, path);
+        let shown = show(&mut out, args.format == TestFormat::Human, &tested);
+        match tested {
+            Tested::Ran { report, .. } => reports.push(report),
+            Tested::Unreadable(_) | Tested::Invalid(..) => invalid = true,
         }
-        let uncovered: Vec<Uncovered> = policy
-            .rules
-            .iter()
-            .zip(&report.covered)
-            .filter(|(_, c)| !**c)
-            .map(|(r, _)| {
-                let (line, column) = line_col(&source.text, r.name_span.start);
-                Uncovered {
-                    rule: r.name.clone(),
-                    line,
-                    column,
-                }
-            })
-            .collect();
-        reports.push(FileReport {
+        if let Err(e) = shown {
+            // The output is closed (or broken): the remaining files are not run.
+            written = Err(e);
+            break;
+        }
+    }
+    let totals = Totals::of(&reports);
+    let coverage_low = args.min_coverage.is_some_and(|min| totals.percent < min);
+    let code = if invalid {
+        EXIT_INVALID
+    } else if totals.failed > 0 || coverage_low {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    let written = written.and_then(|()| match args.format {
+        TestFormat::Human => human_totals(&mut out, &args, &reports, &totals),
+        TestFormat::Json => {
+            let doc = JsonReport {
+                files: reports,
+                passed: totals.passed,
+                failed: totals.failed,
+                rules: totals.rules,
+                covered: totals.covered,
+                coverage_percent: (totals.percent * 10.0).round() / 10.0,
+            };
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)
+        }
+        TestFormat::Junit => out.write_all(junit(&reports).as_bytes()),
+    });
+    super::finish(written, out, code)
+}
+
+/// One file, tested.
+enum Tested {
+    Ran {
+        report: FileReport,
+        /// The failed tests, as diagnostics against the source.
+        failures: Vec<Diagnostic>,
+        source: SourceFile,
+    },
+    Unreadable(String),
+    Invalid(Vec<Diagnostic>, SourceFile),
+}
+
+/// Runs one file's tests (printing nothing).
+fn test_file(args: &TestArgs, path: &Path) -> Tested {
+    let name = path.display().to_string();
+    let source = match read_policy(&name) {
+        Ok(s) => s,
+        Err(m) => return Tested::Unreadable(m),
+    };
+    let policy = match clearance::compile(&source.text) {
+        Ok(p) => p,
+        Err(d) => return Tested::Invalid(d, source),
+    };
+    let report = run_tests(&policy, args.filter.as_deref());
+    let failures = report
+        .results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(failure_diagnostic)
+        .collect();
+    let uncovered: Vec<Uncovered> = policy
+        .rules
+        .iter()
+        .zip(&report.covered)
+        .filter(|(_, c)| !**c)
+        .map(|(r, _)| {
+            let (line, column) = line_col(&source.text, r.name_span.start);
+            Uncovered {
+                rule: r.name.clone(),
+                line,
+                column,
+            }
+        })
+        .collect();
+    Tested::Ran {
+        report: FileReport {
             file: name,
             rules: policy.rules.len(),
             covered: report.covered.iter().filter(|c| **c).count(),
             tests: report.results,
             uncovered,
-        });
+        },
+        failures,
+        source,
     }
-    let passed: usize = reports
-        .iter()
-        .flat_map(|f| &f.tests)
-        .filter(|t| t.passed)
-        .count();
-    let failed: usize = reports
-        .iter()
-        .flat_map(|f| &f.tests)
-        .filter(|t| !t.passed)
-        .count();
-    let rules: usize = reports.iter().map(|f| f.rules).sum();
-    let covered: usize = reports.iter().map(|f| f.covered).sum();
-    let percent = if rules == 0 {
-        100.0
-    } else {
-        covered as f64 * 100.0 / rules as f64
-    };
-    let coverage_low = args.min_coverage.is_some_and(|min| percent < min);
+}
 
-    match args.format {
-        TestFormat::Human => {
-            println!();
-            println!(
-                "rule coverage: {covered} of {rules} rules fired in some test ({percent:.1}%)"
-            );
-            for f in &reports {
-                for u in &f.uncovered {
-                    println!(
-                        "  not covered: rule `{}` at {}:{}:{}",
-                        u.rule, f.file, u.line, u.column
-                    );
-                }
-            }
-            if let (true, Some(min)) = (coverage_low, args.min_coverage) {
-                println!("coverage {percent:.1}% is below the minimum of {min}%");
-            }
-            println!("{passed} passed, {failed} failed");
+/// Prints a tested file: problems on stderr; in the human format its tests on stdout
+/// and their failures on stderr. Stdout is flushed before stderr is written.
+fn show(out: &mut Out, human: bool, tested: &Tested) -> io::Result<()> {
+    match tested {
+        Tested::Unreadable(message) => {
+            out.flush()?;
+            print_file_error(message);
         }
-        TestFormat::Json => {
-            let doc = JsonReport {
-                files: reports,
-                passed,
-                failed,
-                rules,
-                covered,
-                coverage_percent: (percent * 10.0).round() / 10.0,
-            };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).expect("serializable")
+        Tested::Invalid(diagnostics, source) => {
+            out.flush()?;
+            print_diagnostics(diagnostics, source);
+            to_stderr!(
+                "{}: the policy has errors; its tests were not run",
+                source.name
             );
         }
-        TestFormat::Junit => print!("{}", junit(&reports)),
+        Tested::Ran {
+            report,
+            failures,
+            source,
+        } if human => {
+            writeln!(out, "{}", report.file)?;
+            for r in &report.tests {
+                let status = if r.passed { "ok  " } else { "FAIL" };
+                writeln!(out, "  {status}  {}", r.name)?;
+            }
+            if !failures.is_empty() {
+                out.flush()?;
+                print_diagnostics(failures, source);
+            }
+        }
+        Tested::Ran { .. } => {}
     }
-    if invalid {
-        EXIT_INVALID
-    } else if failed > 0 || coverage_low {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
+    Ok(())
+}
+
+fn human_totals(
+    out: &mut Out,
+    args: &TestArgs,
+    reports: &[FileReport],
+    t: &Totals,
+) -> io::Result<()> {
+    let percent = t.percent;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "rule coverage: {} of {} rules fired in some test ({percent:.1}%)",
+        t.covered, t.rules
+    )?;
+    for f in reports {
+        for u in &f.uncovered {
+            writeln!(
+                out,
+                "  not covered: rule `{}` at {}:{}:{}",
+                u.rule, f.file, u.line, u.column
+            )?;
+        }
     }
+    if let Some(min) = args.min_coverage.filter(|min| percent < *min) {
+        writeln!(out, "coverage {percent:.1}% is below the minimum of {min}%")?;
+    }
+    writeln!(out, "{} passed, {} failed", t.passed, t.failed)
 }
 
 fn xml(s: &str) -> String {
