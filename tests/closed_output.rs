@@ -382,7 +382,12 @@ fn a_full_disk_is_an_error() {
             .write(true)
             .open("/dev/full")
             .expect("Linux has /dev/full");
-        let out = common::clearance().args(args).stdout(full).output().unwrap();
+        let out = Command::new(BIN)
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert_eq!(
