@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use crate::span::{line_col, Span};
 
+mod clip;
+
 macro_rules! codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
         /// A stable diagnostic code. Codes are part of the product: never renamed.
@@ -213,6 +215,7 @@ impl Diagnostic {
         Located {
             diagnostic: self,
             source,
+            clipped_from: None,
         }
     }
 }
@@ -238,6 +241,9 @@ impl SourceFile {
 pub struct Located<'a> {
     pub diagnostic: &'a Diagnostic,
     pub source: &'a SourceFile,
+    /// When `source` is a clipped excerpt: the original text and the clipping, so that
+    /// columns are those of the original.
+    clipped_from: Option<(&'a str, &'a clip::Clipped)>,
 }
 
 impl fmt::Display for Located<'_> {
@@ -299,12 +305,23 @@ impl miette::SourceCode for Located<'_> {
             .source
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
+        let column = match self.clipped_from {
+            // miette counts columns in bytes from the line's start.
+            Some((original, clipped)) if inner.column() > 0 => {
+                let at = clipped
+                    .to_original(inner.span().offset())
+                    .min(original.len());
+                let line_start = original[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                at - line_start
+            }
+            _ => inner.column(),
+        };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.source.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
@@ -329,9 +346,57 @@ impl Default for RenderOptions {
     }
 }
 
-/// Renders one diagnostic in miette's graphical form.
+/// Renders one diagnostic in miette's graphical form. Lines longer than 200 characters
+/// are shown clipped around the labels, and a note says so.
 pub fn render(diagnostic: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
+    let marker = if options.unicode { "…" } else { "..." };
+    let spans: Vec<Span> = diagnostic.labels.iter().map(|l| l.span).collect();
+    let Some(clipped) = clip::clip(&source.text, &spans, marker) else {
+        return render_graphical(&diagnostic.with_source(source), options)
+            .unwrap_or_else(|| render_plain(diagnostic, source));
+    };
+    let mut excerpt = diagnostic.clone();
+    for l in &mut excerpt.labels {
+        l.span = Span::new(
+            clipped.to_clipped(l.span.start),
+            clipped.to_clipped(l.span.end),
+        );
+    }
+    let text = SourceFile::new(source.name.clone(), clipped.text.clone());
+    let located = Located {
+        diagnostic: &excerpt,
+        source: &text,
+        clipped_from: Some((&source.text, &clipped)),
+    };
+    let Some(mut out) = render_graphical(&located, options) else {
+        return render_plain(diagnostic, source);
+    };
+    for (line, length) in &clipped.lines {
+        out.push_str(&format!(
+            "  note: line {line} has {length} characters; it is shown clipped around the labels\n"
+        ));
+    }
+    out
+}
+
+/// miette's drawing; `None` when it fails, or could fail: its underlines are drawn with
+/// format widths, which panic beyond 65,535 columns.
+fn render_graphical(located: &Located, options: RenderOptions) -> Option<String> {
     use miette::{GraphicalReportHandler, GraphicalTheme};
+    /// Far wider than any clipped line, far below miette's limit (tabs count 4 columns).
+    const SAFE_WIDTH: usize = 4096;
+    let text = &located.source.text;
+    let too_wide = located.diagnostic.labels.iter().any(|l| {
+        let start = l.span.start.min(text.len());
+        let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line_end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
+        line_end - line_start > SAFE_WIDTH
+    });
+    if too_wide {
+        return None;
+    }
     let theme = match (options.unicode, options.color) {
         (true, true) => GraphicalTheme::unicode(),
         (true, false) => GraphicalTheme::unicode_nocolor(),
@@ -341,9 +406,23 @@ pub fn render(diagnostic: &Diagnostic, source: &SourceFile, options: RenderOptio
         .with_width(options.width)
         .with_links(false);
     let mut out = String::new();
-    let located = diagnostic.with_source(source);
-    if handler.render_report(&mut out, &located).is_err() {
-        out = format!("{}: {}\n", diagnostic.code, diagnostic.message);
+    handler.render_report(&mut out, located).ok()?;
+    Some(out)
+}
+
+/// The diagnostic without the drawing: its code, message, each label's place, its help.
+fn render_plain(diagnostic: &Diagnostic, source: &SourceFile) -> String {
+    let mut out = format!("{}\n\n  × {}\n", diagnostic.code, diagnostic.message);
+    for l in &diagnostic.labels {
+        let (line, column) = line_col(&source.text, l.span.start);
+        out.push_str(&format!("  at {}:{line}:{column}", source.name));
+        if !l.text.is_empty() {
+            out.push_str(&format!(": {}", l.text));
+        }
+        out.push('\n');
+    }
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("  help: {help}\n"));
     }
     out
 }
@@ -469,6 +548,28 @@ mod tests {
         );
         assert_eq!(did_you_mean("unit", fields), Some("units"));
         assert_eq!(did_you_mean("zzz", fields), None);
+    }
+
+    #[test]
+    fn too_many_labels_on_a_long_line_fall_back_to_a_plain_rendering() {
+        // 60 clipped windows still make a line too wide to draw safely.
+        let source = SourceFile::new("wide.policy", "x".repeat(100_000));
+        let mut d = Diagnostic::error(Code::TooLong, "too long", Span::new(0, 1), "first")
+            .with_help("shorten it");
+        for i in 1..60 {
+            d = d.with_label(Span::new(i * 1000, i * 1000 + 1), format!("label {i}"));
+        }
+        let out = render(&d, &source, RenderOptions::default());
+        assert!(
+            out.starts_with("clearance::syntax::too_long\n\n  × too long\n"),
+            "{out}"
+        );
+        assert!(out.contains("  at wide.policy:1:1: first\n"), "{out}");
+        assert!(
+            out.contains("  at wide.policy:1:59001: label 59\n"),
+            "{out}"
+        );
+        assert!(out.ends_with("  help: shorten it\n"), "{out}");
     }
 
     #[test]

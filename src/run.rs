@@ -1,6 +1,7 @@
 //! Batch evaluation: records in, one result per record out, with a summary.
 
 use std::io::BufRead;
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
@@ -133,6 +134,7 @@ pub fn evaluate_with<R: BufRead>(
                 each(e.result);
             }
         }
+        ControlFlow::Continue(())
     })?;
     if let Some(a) = allocator {
         let reports = allocate(policy, a, &mut pending);
@@ -275,14 +277,19 @@ fn evaluate_one(
 /// bytes); `sink` receives the rendered chunks in input order, so the output is the
 /// same for any number of threads. Memory stays bounded by a few chunks per thread
 /// (with `limit` rules, the results wait for the allocation, as in [`evaluate`]).
+///
+/// When `sink` returns [`ControlFlow::Break`] (say, its output was closed), the run
+/// stops: the reader reads no further, the workers evaluate no more chunks, `sink` is
+/// not called again, and the summary returned counts the chunks handed to `sink`.
 pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     policy: &Policy,
     format: DataFormat,
     input: R,
     options: Parallel,
     render: &(dyn Fn(Vec<RecordResult>) -> T + Sync),
-    sink: &mut dyn FnMut(T, &Summary),
+    sink: &mut dyn FnMut(T, &Summary) -> ControlFlow<()>,
 ) -> Result<Summary, InputError> {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
     use std::sync::mpsc::sync_channel;
     use std::sync::Mutex;
 
@@ -298,6 +305,9 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     let mut summary = Summary::default();
     let mut allocator = limits.then(|| Allocator::new(policy));
     let mut pending: Vec<RecordResult> = Vec::new();
+    // Set when `sink` breaks: the reader stops reading and the workers drain the
+    // chunks already read without evaluating them, so every thread ends soon.
+    let stop = AtomicBool::new(false);
 
     // reader → workers → this thread, which puts the chunks back in order. No step
     // waits for a whole batch, and at most a few chunks per worker are in flight.
@@ -305,10 +315,14 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     let (done_tx, done_rx) = sync_channel::<(usize, Done<T>)>(threads * 2);
     let chunk_rx = Mutex::new(chunk_rx);
     let read = std::thread::scope(|scope| {
+        let stop = &stop;
         let reader = scope.spawn(move || {
             let mut current = Chunk::default();
             let (mut seq, mut first, mut count) = (0usize, 0usize, 0usize);
             let result = read_raw(&policy.schema, format, input, &mut |r| {
+                if stop.load(Relaxed) {
+                    return ControlFlow::Break(());
+                }
                 let owned = match r.raw {
                     crate::data::Raw::Json(bytes) => {
                         let start = current.bytes.len();
@@ -326,12 +340,16 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
                 current.items.push((r.position, r.line, owned));
                 count += 1;
                 if current.items.len() == CHUNK {
-                    // A closed channel means the consumer stopped: nothing more to do.
-                    let _ = chunk_tx.send((seq, first, std::mem::take(&mut current)));
+                    let chunk = std::mem::take(&mut current);
+                    // A closed channel means the workers are gone: nothing more to do.
+                    if chunk_tx.send((seq, first, chunk)).is_err() {
+                        return ControlFlow::Break(());
+                    }
                     (seq, first) = (seq + 1, count);
                 }
+                ControlFlow::Continue(())
             });
-            if !current.items.is_empty() {
+            if !current.items.is_empty() && !stop.load(Relaxed) {
                 let _ = chunk_tx.send((seq, first, current));
             }
             result
@@ -343,6 +361,9 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
                 let Ok(Ok((seq, first, chunk))) = next else {
                     break;
                 };
+                if stop.load(Relaxed) {
+                    continue;
+                }
                 let evaluated = evaluate_chunk(policy, &chunk, first, options.explain_source);
                 let done = if limits {
                     Done::Evaluated(evaluated)
@@ -363,13 +384,20 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
         let mut waiting = std::collections::BTreeMap::new();
         let mut next = 0usize;
         for (seq, done) in done_rx {
+            if stop.load(Relaxed) {
+                continue; // draining: the threads end once the reader has stopped
+            }
             waiting.insert(seq, done);
             while let Some(done) = waiting.remove(&next) {
                 next += 1;
                 match done {
                     Done::Rendered(output, part) => {
                         summary.merge(&part);
-                        sink(output, &summary);
+                        if sink(output, &summary).is_break() {
+                            stop.store(true, Relaxed);
+                            waiting.clear();
+                            break;
+                        }
                     }
                     Done::Evaluated(evaluated) => {
                         for e in evaluated {
@@ -389,6 +417,9 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
             })
         })
     });
+    if stop.into_inner() {
+        return Ok(summary);
+    }
     read?;
 
     if let Some(alloc) = allocator {
@@ -398,7 +429,9 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
         let mut rest = pending.into_iter().peekable();
         while rest.peek().is_some() {
             let part: Vec<RecordResult> = rest.by_ref().take(CHUNK).collect();
-            sink(render(part), &summary);
+            if sink(render(part), &summary).is_break() {
+                break;
+            }
         }
     }
     Ok(summary)

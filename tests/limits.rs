@@ -150,3 +150,40 @@ fn a_truncated_json_array_is_an_input_error_not_a_short_success() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("record 2 is not valid JSON"), "{stderr}");
 }
+
+#[test]
+fn a_record_id_wider_than_65535_columns_is_drawn_in_tables() {
+    // A `{:<w$}` width above 65,535 panics; the tables pad by hand.
+    let id = "x".repeat(70_000);
+    let data = format!(
+        "{{\"id\": \"{id}\", \"n\": 5, \"d\": 1}}\n{{\"id\": \"b\", \"n\": 1, \"d\": 1}}\n"
+    );
+    let dir = std::env::temp_dir().join(format!("clearance-wide-id-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (old, new) = (dir.join("old.policy"), dir.join("new.policy"));
+    std::fs::write(&old, POLICY).unwrap();
+    std::fs::write(&new, POLICY.replace("n > 10", "n > 0")).unwrap();
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let ndjson = ["--data", "-", "--data-format", "ndjson"];
+    for args in [
+        vec!["eval", old, "--format", "table"],
+        vec!["diff", old, new, "--format", "table"],
+    ] {
+        let out = clearance()
+            .args(&args)
+            .args(ndjson)
+            .write_stdin(data.clone())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        // The short id is padded to the long one's width.
+        let short = stdout
+            .lines()
+            .find(|l| l.starts_with("b "))
+            .unwrap_or_else(|| panic!("{args:?}: no row for `b`"));
+        assert!(short.starts_with(&format!("b{}  ", " ".repeat(69_999))));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

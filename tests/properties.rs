@@ -1,5 +1,6 @@
 //! Laws checked on generated policies and records (proptest):
 //! - `check` never panics, on any text;
+//! - a diagnostic renders on any text, with labels anywhere (long lines are clipped);
 //! - a generated well-typed policy checks clean;
 //! - evaluation never panics and gives exactly one result per input record;
 //! - the same records as JSON, NDJSON and CSV get the same decisions and reasons;
@@ -253,6 +254,33 @@ proptest! {
     }
 
     #[test]
+    fn diagnostics_render_on_any_text_with_labels_anywhere(
+        pieces in prop::collection::vec((prop::sample::select(vec![" ", "é", "\t", "\n", "\r\n", "\r", "x", "漢"]), 1usize..20_000), 1..8),
+        labels in prop::collection::vec((0.0f64..=1.0, 0.0f64..=1.0), 1..4),
+        unicode in any::<bool>(),
+    ) {
+        use clearance::diagnostics::{render, Code, Diagnostic, RenderOptions, SourceFile};
+        use clearance::span::Span;
+        let text: String = pieces.iter().map(|(p, n)| p.repeat(*n)).collect();
+        let at = |f: f64| {
+            let i = (f * text.len() as f64) as usize;
+            (0..=i.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0)
+        };
+        let spans: Vec<Span> = labels.iter().map(|(a, b)| {
+            let (a, b) = (at(*a), at(*b));
+            Span::new(a.min(b), a.max(b))
+        }).collect();
+        let mut d = Diagnostic::error(Code::Unexpected, "unexpected", spans[0], "here");
+        for s in &spans[1..] {
+            d = d.with_label(*s, "and here");
+        }
+        let source = SourceFile::new("any.policy", text.clone());
+        let options = RenderOptions { unicode, ..RenderOptions::default() };
+        let out = render(&d, &source, options);
+        prop_assert!(out.starts_with("clearance::syntax::unexpected\n"), "{}", out);
+    }
+
+    #[test]
     fn check_never_panics_on_mangled_policies(policy in policy(), cut in 0usize..2000, junk in "[(){}\\[\\]\"#=<>%_a-z0-9 \n]{0,8}") {
         let at = cut.min(policy.len());
         let at = (0..=at).rev().find(|i| policy.is_char_boundary(*i)).unwrap_or(0);
@@ -311,7 +339,7 @@ proptest! {
         let data = as_ndjson(&rs);
         let collect = |threads| {
             let mut out: Vec<RecordResult> = Vec::new();
-            evaluate_parallel(&policy, DataFormat::Ndjson, data.as_bytes(), Parallel { threads, explain_source: None }, &|c| c, &mut |c, _| out.extend(c)).unwrap();
+            evaluate_parallel(&policy, DataFormat::Ndjson, data.as_bytes(), Parallel { threads, explain_source: None }, &|c| c, &mut |c, _| { out.extend(c); std::ops::ControlFlow::Continue(()) }).unwrap();
             out
         };
         let one = collect(1);

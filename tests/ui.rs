@@ -153,3 +153,125 @@ fn bundled_policies_lint_clean() {
         assert_eq!(codes, expected, "{name}");
     }
 }
+
+// ------------------------------------------------------------ long lines
+
+/// A policy whose line 3 is `let x = ` and then `rest`.
+fn long_let(rest: &str) -> SourceFile {
+    SourceFile::new(
+        "long_line.policy",
+        format!("policy \"long\" default allow\nschema {{ n: int }}\nlet x = {rest}\n"),
+    )
+}
+
+/// The one diagnostic of `source`, rendered both ways, and its JSON form.
+fn render_both(source: &SourceFile) -> (String, String, serde_json::Value) {
+    let d = match clearance::compile(&source.text) {
+        Ok(_) => panic!("{} should not check clean", source.name),
+        Err(d) => d,
+    };
+    assert_eq!(d.len(), 1, "{d:#?}");
+    let plain = RenderOptions {
+        unicode: false,
+        ..RenderOptions::default()
+    };
+    let json = clearance::diagnostics::JsonDiagnostic::new(&d[0], source);
+    (
+        render(&d[0], source, RenderOptions::default()),
+        render(&d[0], source, plain),
+        serde_json::to_value(json).unwrap(),
+    )
+}
+
+/// miette draws underlines with format widths, which panic beyond 65,535 columns: the
+/// line is shown clipped around the labels, at its real line and column.
+#[test]
+fn a_label_past_column_65535_is_drawn_on_a_clipped_line() {
+    let source = long_let(&format!("{}1 + true", " ".repeat(70_000)));
+    let (unicode, ascii, json) = render_both(&source);
+    assert_eq!(json["code"], "clearance::type::bad_operand");
+    assert_eq!(
+        (json["line"].as_u64(), json["column"].as_u64()),
+        (Some(3), Some(70_011))
+    );
+    assert!(ascii.contains("[long_line.policy:3:70011]"), "{ascii}");
+    assert!(
+        ascii.contains("| ...") && ascii.contains("1 + true"),
+        "{ascii}"
+    );
+    insta::assert_snapshot!(unicode);
+}
+
+#[test]
+fn a_label_that_ends_past_column_65535_is_drawn_on_a_clipped_line() {
+    let source = long_let(&format!("{}true", "not ".repeat(100_000)));
+    let (unicode, ascii, json) = render_both(&source);
+    assert_eq!(json["code"], "clearance::syntax::too_deep");
+    let (line, column) = (&json["line"], &json["column"]);
+    assert_eq!(line, 3);
+    // The label covers the innermost 256 `not`s and `true`.
+    assert_eq!(column.as_u64(), Some(9 + 4 * (100_000 - 256)), "{json}");
+    let span = &json["span"];
+    assert_eq!(span["end"].as_u64(), Some(source.text.len() as u64 - 1));
+    for rendered in [&unicode, &ascii] {
+        assert!(
+            rendered.starts_with("clearance::syntax::too_deep\n"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains(&format!("[long_line.policy:{line}:{column}]")),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("note: line 3 has 400012 characters; it is shown clipped"),
+            "{rendered}"
+        );
+        // Each drawn line is short.
+        assert!(
+            rendered.lines().all(|l| l.chars().count() < 200),
+            "{rendered}"
+        );
+    }
+}
+
+/// The CLI draws them too (`check`, human and JSON).
+#[test]
+fn check_draws_diagnostics_on_very_long_lines() {
+    let dir = std::env::temp_dir().join(format!("clearance-long-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "spaces.policy",
+            format!("{}1 + true", " ".repeat(70_000)),
+            "clearance::type::bad_operand",
+        ),
+        (
+            "nots.policy",
+            format!("{}true", "not ".repeat(100_000)),
+            "clearance::syntax::too_deep",
+        ),
+    ];
+    for (name, rest, code) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, long_let(&rest).text).unwrap();
+        let path = path.to_str().unwrap();
+        for format in ["human", "json"] {
+            let out = assert_cmd::Command::cargo_bin("clearance")
+                .unwrap()
+                .args(["check", path, "--format", format])
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            let (stdout, stderr) = (
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            );
+            assert_eq!(out.status.code(), Some(2), "{name} {format}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            let shown = if format == "json" { &stdout } else { &stderr };
+            assert!(shown.contains(code), "{name} {format}: {shown}");
+            assert!(shown.contains(&format!("{path}:3:")) || shown.contains("\"line\": 3"));
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

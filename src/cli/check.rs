@@ -1,5 +1,7 @@
 //! `clearance check POLICY...`
 
+use std::io::Write;
+
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -96,8 +98,10 @@ pub fn run(args: CheckArgs) -> u8 {
             CheckFormat::Human => {
                 print_diagnostics(&diagnostics, &source);
                 match (errors, diagnostics.len()) {
-                    (0, 0) => eprintln!("{path}: ok"),
-                    (0, w) => eprintln!("{path}: ok, {w} warning{}", if w == 1 { "" } else { "s" }),
+                    (0, 0) => to_stderr!("{path}: ok"),
+                    (0, w) => {
+                        to_stderr!("{path}: ok, {w} warning{}", if w == 1 { "" } else { "s" })
+                    }
                     _ => {}
                 }
             }
@@ -108,21 +112,28 @@ pub fn run(args: CheckArgs) -> u8 {
             }),
         }
     }
-    match args.format {
-        CheckFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("serializable")
-        ),
-        CheckFormat::Human if report.errors > 0 => eprintln!(
-            "{} error{} found",
-            report.errors,
-            if report.errors == 1 { "" } else { "s" }
-        ),
-        CheckFormat::Human => {}
-    }
-    if report.errors > 0 {
+    let code = if report.errors > 0 {
         EXIT_INVALID
     } else {
         EXIT_OK
+    };
+    match args.format {
+        CheckFormat::Json => {
+            let mut out = super::stdout();
+            let written = serde_json::to_writer_pretty(&mut out, &report)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(out));
+            super::finish(written, out, code)
+        }
+        CheckFormat::Human => {
+            if report.errors > 0 {
+                to_stderr!(
+                    "{} error{} found",
+                    report.errors,
+                    if report.errors == 1 { "" } else { "s" }
+                );
+            }
+            code
+        }
     }
 }

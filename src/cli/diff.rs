@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use clap::{Args, ValueEnum};
 
 use super::eval::{data_format, prepare, Prepared};
-use super::output::{csv_cell, escape_control};
+use super::output::{csv_cell, escape_control, pad};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::data::DataFormat;
 use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
@@ -69,19 +69,15 @@ pub fn run(args: DiffArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        DiffFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&report).expect("serializable")
-            );
-        }
-        DiffFormat::Csv => csv(&mut out, &report),
+    let mut out = super::stdout();
+    let written = match args.format {
+        DiffFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        DiffFormat::Csv => out.write_all(&csv(&report)),
         DiffFormat::Table => table(&mut out, &report),
-    }
-    EXIT_OK
+    };
+    super::finish(written, out, EXIT_OK)
 }
 
 fn rules(side: &Side) -> String {
@@ -98,7 +94,7 @@ fn rules(side: &Side) -> String {
     }
 }
 
-fn table(out: &mut dyn Write, report: &DiffReport) {
+fn table(out: &mut dyn Write, report: &DiffReport) -> std::io::Result<()> {
     let w = report
         .changes
         .iter()
@@ -107,44 +103,46 @@ fn table(out: &mut dyn Write, report: &DiffReport) {
         .unwrap_or(0)
         .max(6);
     if !report.changes.is_empty() {
-        let _ = writeln!(out, "{:<w$}  {:<20}  WHY", "RECORD", "CHANGE");
+        writeln!(out, "{}  {:<20}  WHY", pad("RECORD", w), "CHANGE")?;
     }
     for c in &report.changes {
         let change = format!("{} → {}", c.old.decision.as_str(), c.new.decision.as_str());
-        let _ = writeln!(
+        writeln!(
             out,
-            "{:<w$}  {:<20}  was: {}",
-            escape_control(&c.record),
+            "{}  {:<20}  was: {}",
+            pad(&escape_control(&c.record), w),
             change,
             escape_control(&rules(&c.old))
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             out,
-            "{:<w$}  {:<20}  now: {}",
-            "",
+            "{}  {:<20}  now: {}",
+            pad("", w),
             "",
             escape_control(&rules(&c.new))
-        );
+        )?;
     }
     if !report.changes.is_empty() {
-        let _ = writeln!(out);
+        writeln!(out)?;
     }
     for t in &report.transitions {
         let change = format!("{} → {}", t.from.as_str(), t.to.as_str());
-        let _ = writeln!(out, "{change:<20} {:>9}", thousands(t.records));
+        writeln!(out, "{change:<20} {:>9}", thousands(t.records))?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "{} of {} records change decision ({} → {})",
         thousands(report.changed),
         thousands(report.records),
         report.old_policy,
         report.new_policy
-    );
+    )
 }
 
-fn csv(out: &mut dyn Write, report: &DiffReport) {
-    let mut w = ::csv::Writer::from_writer(out);
+/// The CSV document, in memory (writing it there cannot fail).
+fn csv(report: &DiffReport) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut w = ::csv::Writer::from_writer(&mut bytes);
     let _ = w.write_record([
         "record",
         "position",
@@ -167,4 +165,6 @@ fn csv(out: &mut dyn Write, report: &DiffReport) {
         ]);
     }
     let _ = w.flush();
+    drop(w);
+    bytes
 }

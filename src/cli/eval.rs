@@ -1,13 +1,16 @@
 //! `clearance eval POLICY --data FILE`
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
 use super::output::{CsvOut, TableOut};
-use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-use clearance::data::DataFormat;
+use super::{
+    print_diagnostics, print_file_error, read_policy, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK,
+};
+use clearance::data::{DataFormat, InputError};
 use clearance::outcome::Decision;
 use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
 
@@ -94,7 +97,7 @@ pub fn prepare(path: &str) -> Option<Prepared> {
         Ok(policy) => Some(Prepared { source, policy }),
         Err(d) => {
             print_diagnostics(&d, &source);
-            eprintln!("{path}: the policy has errors; nothing was evaluated");
+            to_stderr!("{path}: the policy has errors; nothing was evaluated");
             None
         }
     }
@@ -158,88 +161,136 @@ pub fn run(args: EvalArgs) -> u8 {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         explain_source: args.explain.then_some(source.text.as_str()),
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = super::stdout();
     let mut progress = Progress::new();
-    let result = match output_format {
-        // Workers render their chunk's lines; the writer only copies bytes.
-        OutputFormat::Ndjson => {
-            let render = |results: Vec<RecordResult>| {
-                let mut bytes = Vec::with_capacity(results.len() * 256);
-                for r in &results {
-                    let _ = serde_json::to_writer(&mut bytes, r);
-                    bytes.push(b'\n');
-                }
-                bytes
-            };
-            evaluate_parallel(&policy, format, input, options, &render, &mut |bytes, s| {
-                let _ = out.write_all(&bytes);
-                progress.update(s.records);
-            })
+    let mut written = Ok(());
+    let result = evaluate_into(
+        &mut out,
+        &mut written,
+        &mut progress,
+        Run {
+            policy: &policy,
+            format,
+            input,
+            options,
+            output: output_format,
+            csv_raw: args.csv_raw,
+        },
+    );
+    let written = written.and_then(|()| out.flush());
+    drop(out);
+    progress.finish();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(e) => {
+            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            print_file_error(&format!("{}{at}: {}", args.data, e.message));
+            return EXIT_INVALID;
         }
-        OutputFormat::Csv => {
-            {
-                let mut header = csv::Writer::from_writer(&mut out);
-                let _ = header.write_record(CsvOut::HEADER);
+    };
+    // With the output closed early, the code is that of the records evaluated so far.
+    let code = if fail_on_matched(&args.fail_on, &summary) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    if let Err(e) = written {
+        return super::output_failed(&e, code);
+    }
+    if output_format != OutputFormat::Table {
+        to_stderr!("{}", summary_line(&summary));
+        for line in allocation_lines(&summary) {
+            to_stderr!("{line}");
+        }
+    }
+    code
+}
+
+/// One evaluation for [`evaluate_into`].
+struct Run<'p, 's> {
+    policy: &'p clearance::eval::Policy,
+    format: DataFormat,
+    input: Box<dyn BufRead + Send>,
+    options: Parallel<'s>,
+    output: OutputFormat,
+    csv_raw: bool,
+}
+
+/// Evaluates and writes the results to `out`. When a write fails (the output was
+/// closed), the error goes to `written` and the evaluation stops.
+fn evaluate_into(
+    out: &mut Out,
+    written: &mut io::Result<()>,
+    progress: &mut Progress,
+    run: Run,
+) -> Result<Summary, InputError> {
+    let Run {
+        policy,
+        format,
+        input,
+        options,
+        output,
+        csv_raw,
+    } = run;
+    match output {
+        // Workers render their chunk's lines; the writer only copies bytes.
+        OutputFormat::Ndjson | OutputFormat::Csv => {
+            let csv = output == OutputFormat::Csv;
+            if csv {
+                let mut header = Vec::new();
+                {
+                    // Into memory: cannot fail.
+                    let mut w = csv::Writer::from_writer(&mut header);
+                    let _ = w.write_record(CsvOut::HEADER);
+                }
+                *written = out.write_all(&header);
             }
             let render = |results: Vec<RecordResult>| {
-                let mut bytes = Vec::with_capacity(results.len() * 128);
-                {
-                    let mut rows = CsvOut::rows(&mut bytes, args.csv_raw);
+                let mut bytes = Vec::with_capacity(results.len() * if csv { 128 } else { 256 });
+                if csv {
+                    let mut rows = CsvOut::rows(&mut bytes, csv_raw);
                     results.iter().for_each(|r| rows.write(r));
+                } else {
+                    for r in &results {
+                        let _ = serde_json::to_writer(&mut bytes, r);
+                        bytes.push(b'\n');
+                    }
                 }
                 bytes
             };
-            evaluate_parallel(&policy, format, input, options, &render, &mut |bytes, s| {
-                let _ = out.write_all(&bytes);
+            evaluate_parallel(policy, format, input, options, &render, &mut |bytes, s| {
+                if written.is_ok() {
+                    *written = out.write_all(&bytes);
+                }
+                if written.is_err() {
+                    return ControlFlow::Break(());
+                }
                 progress.update(s.records);
+                ControlFlow::Continue(())
             })
         }
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
             let render = |chunk: Vec<RecordResult>| chunk;
             let summary =
-                evaluate_parallel(&policy, format, input, options, &render, &mut |chunk, s| {
+                evaluate_parallel(policy, format, input, options, &render, &mut |chunk, s| {
                     results.extend(chunk);
                     progress.update(s.records);
-                });
-            if let Ok(summary) = &summary {
-                let report = Report {
-                    policy: policy.name.clone(),
-                    summary: summary.clone(),
-                    results,
-                };
-                if output_format == OutputFormat::Json {
-                    let _ = serde_json::to_writer_pretty(&mut out, &report);
-                    let _ = out.write_all(b"\n");
-                } else {
-                    TableOut::new(super::stdout_color()).write(&mut out, &report);
-                }
-            }
-            summary
-        }
-    };
-    let _ = out.flush();
-    drop(out);
-    progress.finish();
-    match result {
-        Ok(summary) => {
-            if output_format != OutputFormat::Table {
-                eprintln!("{}", summary_line(&summary));
-                for line in allocation_lines(&summary) {
-                    eprintln!("{line}");
-                }
-            }
-            if fail_on_matched(&args.fail_on, &summary) {
-                EXIT_FAILED
+                    ControlFlow::Continue(())
+                })?;
+            let report = Report {
+                policy: policy.name.clone(),
+                summary: summary.clone(),
+                results,
+            };
+            *written = if output == OutputFormat::Json {
+                serde_json::to_writer_pretty(&mut *out, &report)
+                    .map_err(io::Error::from)
+                    .and_then(|()| writeln!(out))
             } else {
-                EXIT_OK
-            }
-        }
-        Err(e) => {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            print_file_error(&format!("{}{at}: {}", args.data, e.message));
-            EXIT_INVALID
+                TableOut::new(super::stdout_color()).write(out, &report)
+            };
+            Ok(summary)
         }
     }
 }

@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 use super::eval::{prepare_run, Prepared};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::data::DataFormat;
-use clearance::run::evaluate_with;
+use clearance::eval::Policy;
+use clearance::run::{evaluate_with, RecordResult};
 
 /// Explain one record's decision: every rule, whether it was in scope, and the value of
 /// each part of its condition drawn under the source.
@@ -67,39 +68,42 @@ pub fn run(args: ExplainArgs) -> u8 {
         ));
         return EXIT_INVALID;
     };
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        ExplainFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&r).expect("serializable")
-            );
-        }
-        ExplainFormat::Human => {
-            let line = r.line.map(|l| format!(", line {l}")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "record {} (#{}{line} of {})\n",
-                r.record, r.position, args.data
-            );
-            let traces = r.explain.as_deref().unwrap_or(&[]);
-            if traces.is_empty() && !r.outcome.errors.is_empty() {
-                let _ = writeln!(out, "the record could not be read, so no rule ran\n");
-            }
-            let _ = write!(
-                out,
-                "{}",
-                clearance::explain::render(&policy, &source.text, &r.outcome, traces)
-            );
-            if matches > 1 {
-                let _ = writeln!(
-                    out,
-                    "\n({} records have the id `{wanted}`; this is the first)",
-                    matches
-                );
-            }
-        }
+    let mut out = super::stdout();
+    let written = match args.format {
+        ExplainFormat::Json => serde_json::to_writer_pretty(&mut out, &r)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        ExplainFormat::Human => human(&mut out, &args, &r, matches, &source.text, &policy),
+    };
+    super::finish(written, out, EXIT_OK)
+}
+
+fn human(
+    out: &mut dyn Write,
+    args: &ExplainArgs,
+    r: &RecordResult,
+    matches: usize,
+    source: &str,
+    policy: &Policy,
+) -> std::io::Result<()> {
+    let line = r.line.map(|l| format!(", line {l}")).unwrap_or_default();
+    writeln!(
+        out,
+        "record {} (#{}{line} of {})\n",
+        r.record, r.position, args.data
+    )?;
+    let traces = r.explain.as_deref().unwrap_or(&[]);
+    if traces.is_empty() && !r.outcome.errors.is_empty() {
+        writeln!(out, "the record could not be read, so no rule ran\n")?;
     }
-    EXIT_OK
+    let explained = clearance::explain::render(policy, source, &r.outcome, traces);
+    out.write_all(explained.as_bytes())?;
+    if matches > 1 {
+        writeln!(
+            out,
+            "\n({matches} records have the id `{}`; this is the first)",
+            args.record
+        )?;
+    }
+    Ok(())
 }

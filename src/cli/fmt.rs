@@ -1,5 +1,7 @@
 //! `clearance fmt [--check] POLICY...`
 
+use std::io::Write;
+
 use clap::Args;
 
 use super::{
@@ -28,6 +30,7 @@ pub fn run(args: FmtArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
+    let mut out = super::stdout();
     for path in &files {
         let path = &path.display().to_string();
         let source = match read_policy(path) {
@@ -52,23 +55,31 @@ pub fn run(args: FmtArgs) -> u8 {
         unformatted += 1;
         if args.check {
             let diff = similar::TextDiff::from_lines(&source.text, &formatted);
-            print!(
+            let shown = write!(
+                out,
                 "{}",
                 diff.unified_diff()
                     .context_radius(2)
                     .header(path, &format!("{path} (formatted)"))
-            );
+            )
+            // Flushed per file: what goes to stderr about the next one comes after.
+            .and_then(|()| out.flush());
+            if let Err(e) = shown {
+                // The output is closed: the files left are not looked at.
+                let code = if invalid { EXIT_INVALID } else { EXIT_FAILED };
+                return super::output_failed(&e, code);
+            }
         } else if let Err(e) = std::fs::write(path, &formatted) {
             print_file_error(&format!("cannot write `{path}`: {e}"));
             invalid = true;
         } else {
-            eprintln!("formatted {path}");
+            to_stderr!("formatted {path}");
         }
     }
     if invalid {
         EXIT_INVALID
     } else if args.check && unformatted > 0 {
-        eprintln!(
+        to_stderr!(
             "{unformatted} file{} not formatted; run `clearance fmt` on {}",
             if unformatted == 1 { " is" } else { "s are" },
             if unformatted == 1 { "it" } else { "them" }

@@ -1,4 +1,17 @@
 //! Commands, output formats and exit codes. No language logic lives here.
+//!
+//! Output goes through [`stdout`] (locked, buffered) and every write error is
+//! propagated: a closed standard output (`clearance … | head`) ends a command quietly
+//! (see [`output_failed`]). Standard error is written with [`to_stderr!`], which never
+//! panics either.
+
+/// `eprintln!` that never panics: when standard error is closed, the line is lost.
+macro_rules! to_stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod check;
 mod diff;
@@ -8,7 +21,7 @@ mod fmt;
 mod output;
 mod test;
 
-use std::io::IsTerminal;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -89,8 +102,9 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], source: &SourceFile) {
         unicode: true,
         width,
     };
+    let mut err = io::stderr().lock();
     for d in diagnostics {
-        eprint!("{}", render(d, source, options));
+        let _ = err.write_all(render(d, source, options).as_bytes());
     }
 }
 
@@ -143,5 +157,38 @@ pub fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
 
 /// A file-level problem as a line on stderr.
 pub fn print_file_error(message: &str) {
-    eprintln!("error: {message}");
+    to_stderr!("error: {message}");
+}
+
+/// A command's standard output: locked and buffered. Write to it with `write!` and
+/// propagate the errors, then end with [`finish`].
+pub type Out = BufWriter<StdoutLock<'static>>;
+
+pub fn stdout() -> Out {
+    BufWriter::with_capacity(1 << 16, io::stdout().lock())
+}
+
+/// Whether writing failed because standard output was closed (`| head`): not an error.
+pub fn closed(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// The exit code of a command whose output could not be written. A closed pipe ends it
+/// quietly with `code`, the code it had established from its work so far; any other
+/// failure (a full disk, say) is reported and exits with 2.
+pub fn output_failed(e: &io::Error, code: u8) -> u8 {
+    if closed(e) {
+        code
+    } else {
+        print_file_error(&format!("cannot write the output: {e}"));
+        EXIT_INVALID
+    }
+}
+
+/// Flushes `out` after `written` and returns `code`, or what [`output_failed`] says.
+pub fn finish(written: io::Result<()>, mut out: Out, code: u8) -> u8 {
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => code,
+        Err(e) => output_failed(&e, code),
+    }
 }

@@ -32,7 +32,7 @@ impl TableOut {
         format!("\x1b[{code}m{text}\x1b[0m")
     }
 
-    pub fn write(&self, out: &mut dyn Write, report: &Report) {
+    pub fn write(&self, out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         // Column widths need every label: the table is drawn once evaluation is done.
         let labels: Vec<Cow<str>> = report
             .results
@@ -45,7 +45,7 @@ impl TableOut {
             .max()
             .unwrap_or(0)
             .max("RECORD".len());
-        let _ = writeln!(out, "{:<w$}  {:<8}  REASONS", "RECORD", "DECISION");
+        writeln!(out, "{}  {:<8}  REASONS", pad("RECORD", w), "DECISION")?;
         for (r, label) in report.results.iter().zip(&labels) {
             let d = r.outcome.decision;
             let mut lines: Vec<String> = Vec::new();
@@ -75,24 +75,37 @@ impl TableOut {
                     d.as_str()
                 ));
             }
-            let pad = " ".repeat(8 - d.as_str().len());
-            let _ = writeln!(
+            let gap = " ".repeat(8 - d.as_str().len());
+            writeln!(
                 out,
-                "{:<w$}  {}{pad}  {}",
-                label,
+                "{}  {}{gap}  {}",
+                pad(label, w),
                 self.paint(d, d.as_str()),
                 lines[0]
-            );
+            )?;
             for l in &lines[1..] {
-                let _ = writeln!(out, "{:<w$}  {:<8}  {l}", "", "");
+                writeln!(out, "{}  {:<8}  {l}", pad("", w), "")?;
             }
         }
-        let _ = writeln!(out);
-        let _ = writeln!(out, "{}", super::eval::summary_line(&report.summary));
+        writeln!(out)?;
+        writeln!(out, "{}", super::eval::summary_line(&report.summary))?;
         for line in super::eval::allocation_lines(&report.summary) {
-            let _ = writeln!(out, "{line}");
+            writeln!(out, "{line}")?;
         }
+        Ok(())
     }
+}
+
+/// `s` padded with spaces to `width` characters. (A `{:<w$}` width is limited to
+/// 65,535, and a record id from the data may be longer.)
+pub fn pad(s: &str, width: usize) -> String {
+    let mut padded = String::with_capacity(s.len() + width);
+    padded.push_str(s);
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(s.chars().count()),
+    ));
+    padded
 }
 
 /// Neutralises a cell that a spreadsheet would run as a formula.

@@ -1,12 +1,14 @@
 //! `clearance test POLICY|DIR...`: runs the `test` blocks, reports failures and coverage.
 
+use std::io::{self, Write};
+
 use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{
-    json_diagnostics, policy_files, print_diagnostics, print_file_error, read_policy, EXIT_FAILED,
-    EXIT_INVALID, EXIT_OK,
+    finish, json_diagnostics, policy_files, print_diagnostics, print_file_error, read_policy, Out,
+    EXIT_FAILED, EXIT_INVALID, EXIT_OK,
 };
 use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, SourceFile};
 use clearance::span::{line_col, Span};
@@ -122,6 +124,8 @@ pub fn run(args: TestArgs) -> u8 {
         }
     };
     let human = args.format == TestFormat::Human;
+    let mut out = super::stdout();
+    let mut written = Ok(());
     let mut reports = Vec::new();
     let mut problems = Vec::new();
     for path in &files {
@@ -149,17 +153,23 @@ pub fn run(args: TestArgs) -> u8 {
                     "{name}: the policy has {errors} error{}; its tests were not run",
                     if errors == 1 { "" } else { "s" }
                 );
-                eprintln!("{m}");
+                to_stderr!("{m}");
                 reports.push(FileReport::not_run(name, json_diagnostics(&d, &source)));
                 problems.push(m);
                 continue;
             }
         };
         let report = run_tests(&policy, args.filter.as_deref());
-        if human {
-            print_human_results(&name, &report.results, &source);
-        }
+        let shown = match human {
+            true => print_human_results(&mut out, &name, &report.results, &source),
+            false => Ok(()),
+        };
         reports.push(file_report(name, &policy, report, &source));
+        if let Err(e) = shown {
+            // The output is closed (or broken): the remaining files are not run.
+            written = Err(e);
+            break;
+        }
     }
     let invalid = !problems.is_empty();
     let passed: usize = reports
@@ -187,31 +197,40 @@ pub fn run(args: TestArgs) -> u8 {
         }
         _ => false,
     };
-
-    match args.format {
+    let code = if invalid {
+        EXIT_INVALID
+    } else if failed > 0 || coverage_low {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    let written = written.and_then(|()| match args.format {
         TestFormat::Human => {
-            println!();
+            writeln!(out)?;
             match percent {
-                Some(p) => println!(
+                Some(p) => writeln!(
+                    out,
                     "rule coverage: {} of {} rules fired in some test ({p:.1}%)",
                     coverage.covered, coverage.rules
-                ),
-                None => {
-                    println!("rule coverage: not measured, because not every policy could be run")
-                }
+                )?,
+                None => writeln!(
+                    out,
+                    "rule coverage: not measured, because not every policy could be run"
+                )?,
             }
             for f in &reports {
                 for u in &f.uncovered {
-                    println!(
+                    writeln!(
+                        out,
                         "  not covered: rule `{}` at {}:{}:{}",
                         u.rule, f.file, u.line, u.column
-                    );
+                    )?;
                 }
             }
             if coverage_low {
-                println!("{}", problems.last().map_or("", String::as_str));
+                writeln!(out, "{}", problems.last().map_or("", String::as_str))?;
             }
-            println!("{passed} passed, {failed} failed");
+            writeln!(out, "{passed} passed, {failed} failed")
         }
         TestFormat::Json => {
             let doc = JsonReport {
@@ -223,41 +242,44 @@ pub fn run(args: TestArgs) -> u8 {
                 coverage_percent: percent.and_then(|p| format!("{p:.1}").parse().ok()),
                 problems: problems.clone(),
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).expect("serializable")
-            );
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)
         }
-        TestFormat::Junit => print!("{}", junit(&reports, &problems, coverage_low)),
-    }
-    if coverage_low && !human {
+        TestFormat::Junit => out.write_all(junit(&reports, &problems, coverage_low).as_bytes()),
+    });
+    if coverage_low && !human && written.is_ok() {
         // Machine formats carry it too; a person reading the CI log sees it here.
         print_file_error(problems.last().map_or("", String::as_str));
     }
-    if invalid {
-        EXIT_INVALID
-    } else if failed > 0 || coverage_low {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    }
+    finish(written, out, code)
 }
 
-fn print_human_results(name: &str, results: &[TestResult], source: &SourceFile) {
-    println!("{name}");
+fn print_human_results(
+    out: &mut Out,
+    name: &str,
+    results: &[TestResult],
+    source: &SourceFile,
+) -> io::Result<()> {
+    writeln!(out, "{name}")?;
     for r in results {
-        println!("  {}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name);
+        writeln!(
+            out,
+            "  {}  {}",
+            if r.passed { "ok  " } else { "FAIL" },
+            r.name
+        )?;
     }
     let failures: Vec<_> = results
         .iter()
         .filter(|r| !r.passed)
         .map(failure_diagnostic)
         .collect();
+    // Flushed first: the drawings go to stderr and come after the list.
+    out.flush()?;
     if !failures.is_empty() {
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
         print_diagnostics(&failures, source);
     }
+    Ok(())
 }
 
 fn file_report(

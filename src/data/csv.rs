@@ -1,6 +1,7 @@
 //! CSV decoding: columns matched by header name, cells parsed by field type.
 
 use std::io::BufRead;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use super::json::parse_percent_text;
@@ -25,7 +26,7 @@ impl CsvLayout {
 pub(super) fn read_csv<R: BufRead>(
     schema: &Schema,
     input: R,
-    each: &mut dyn FnMut(RawRecord),
+    each: &mut dyn FnMut(RawRecord) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
     if let Some(f) = schema.fields.iter().find(|f| matches!(f.ty, Type::List(_))) {
         return Err(InputError::new(
@@ -78,11 +79,15 @@ pub(super) fn read_csv<R: BufRead>(
         } else {
             Raw::Csv(&record, &layout)
         };
-        each(RawRecord {
+        if each(RawRecord {
             position,
             line,
             raw,
-        });
+        })
+        .is_break()
+        {
+            return Ok(());
+        }
     }
 }
 

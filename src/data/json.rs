@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::BufRead;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -314,7 +315,7 @@ fn preview(raw: &str) -> String {
 /// NDJSON: one object per line; blank lines are not records.
 pub(super) fn read_ndjson<R: BufRead>(
     mut input: R,
-    each: &mut dyn FnMut(RawRecord),
+    each: &mut dyn FnMut(RawRecord) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
     let mut buf = Vec::new();
     let mut line = 0usize;
@@ -339,11 +340,15 @@ pub(super) fn read_ndjson<R: BufRead>(
         } else {
             Raw::Json(text)
         };
-        each(RawRecord {
+        if each(RawRecord {
             position,
             line: Some(line),
             raw,
-        });
+        })
+        .is_break()
+        {
+            return Ok(());
+        }
     }
 }
 
@@ -389,7 +394,7 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 /// A JSON array of objects, read element by element (never whole).
 pub(super) fn read_array<R: BufRead>(
     input: R,
-    each: &mut dyn FnMut(RawRecord),
+    each: &mut dyn FnMut(RawRecord) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
     let mut s = Scanner {
         input,
@@ -453,11 +458,15 @@ pub(super) fn read_array<R: BufRead>(
         } else {
             Raw::Json(text.as_bytes())
         };
-        each(RawRecord {
+        if each(RawRecord {
             position,
             line: Some(line),
             raw,
-        });
+        })
+        .is_break()
+        {
+            return Ok(());
+        }
         match end {
             Some(b',') => continue,
             Some(b']') => break,

@@ -7,6 +7,7 @@ mod json;
 mod scan;
 
 use std::io::BufRead;
+use std::ops::ControlFlow;
 
 use crate::ir::Schema;
 use crate::outcome::RecordError;
@@ -119,12 +120,13 @@ impl Raw<'_> {
     }
 }
 
-/// Reads every record of `input` without decoding it, calling `each` in input order.
+/// Reads the records of `input` without decoding them, calling `each` in input order,
+/// until the input ends or `each` returns [`ControlFlow::Break`] (then nothing more is read).
 pub fn read_raw<R: BufRead>(
     schema: &Schema,
     format: DataFormat,
     input: R,
-    each: &mut dyn FnMut(RawRecord),
+    each: &mut dyn FnMut(RawRecord) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
     match format {
         DataFormat::Ndjson => json::read_ndjson(input, each),
@@ -145,7 +147,8 @@ pub fn read_records<R: BufRead>(
             position: r.position,
             line: r.line,
             row: r.raw.decode(schema),
-        })
+        });
+        ControlFlow::Continue(())
     })
 }
 
