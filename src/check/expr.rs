@@ -646,7 +646,7 @@ impl<'a> ExprChecker<'a> {
                 );
                 d = match &num_ast.kind {
                     ast::ExprKind::Int(_) | ast::ExprKind::Decimal(_) => {
-                        d.with_help(percent_help(&num))
+                        d.with_help(percent_help(num))
                     }
                     _ => d.with_help(
                         "turn the number into a percent, or compare percents with percents",
