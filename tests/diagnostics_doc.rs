@@ -1,5 +1,8 @@
 //! docs/diagnostics.md documents every diagnostic code, and its examples are true: each
-//! example raises its code and each fix checks clean.
+//! example raises its code and each fix checks clean. Also `clearance explain-code`, which
+//! prints a code's section of that page.
+
+mod common;
 
 use clearance::diagnostics::{Code, Diagnostic};
 
@@ -212,4 +215,90 @@ fn a_fragment_gets_the_standard_header_and_a_whole_file_is_taken_as_written() {
     assert_eq!(as_file(whole), whole);
     let only_comments = "# nothing here\n";
     assert_eq!(as_file(only_comments), only_comments);
+}
+
+// ---------------------------------------------------------------- explain-code
+
+use common::run;
+
+/// The first example of a code's section, as the page writes it.
+fn first_example(code: &str) -> String {
+    let section = sections(DOC)
+        .into_iter()
+        .find(|s| s.code == code)
+        .expect("documented");
+    section.blocks[0].text.clone()
+}
+
+#[test]
+fn explain_code_prints_the_section_of_a_code_as_plain_text() {
+    let (status, stdout, stderr) = run(&["explain-code", "clearance::type::mismatch"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("clearance::type::mismatch\n\n"),
+        "{stdout}"
+    );
+    // Examples are indented, not fenced; the markup of the page is gone.
+    for line in first_example("clearance::type::mismatch").lines() {
+        let shown = format!("\n    {line}").trim_end().to_string();
+        assert!(stdout.contains(&shown), "`{line}` is not shown:\n{stdout}");
+    }
+    assert!(
+        !stdout.contains("```") && !stdout.contains("###"),
+        "{stdout}"
+    );
+    // A fragment is shown as the whole file it stands for.
+    assert!(stdout.contains("\n    policy \"example\"\n"), "{stdout}");
+    // Only this section: not the example of the next code.
+    let next = first_example("clearance::type::percent_with_number");
+    let next_line = next.lines().find(|l| l.contains("rule")).expect("a rule");
+    assert!(!stdout.contains(next_line), "{stdout}");
+}
+
+#[test]
+fn explain_code_takes_the_last_part_of_a_code_when_it_is_unique() {
+    let (_, full, _) = run(&["explain-code", "clearance::type::mismatch"]);
+    for short in ["mismatch", "type::mismatch"] {
+        let (status, stdout, stderr) = run(&["explain-code", short]);
+        assert_eq!(status, 0, "{short}: {stderr}");
+        assert_eq!(stdout, full, "{short}");
+    }
+}
+
+#[test]
+fn explain_code_refuses_an_unknown_code_with_a_suggestion() {
+    let (status, stdout, stderr) = run(&["explain-code", "mismach"]);
+    assert_eq!(status, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("no diagnostic code `mismach`")
+            && stderr.contains("did you mean `clearance::type::mismatch`?"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = run(&["explain-code", "clearance::typo::mismatch"]);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("did you mean `clearance::type::mismatch`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn explain_code_asks_for_the_full_code_when_the_last_part_is_shared() {
+    let (status, stdout, stderr) = run(&["explain-code", "unknown_field"]);
+    assert_eq!(status, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("`clearance::name::unknown_field`")
+            && stderr.contains("`clearance::test::unknown_field`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn explain_code_lists_every_code() {
+    let (status, stdout, stderr) = run(&["explain-code", "--list"]);
+    assert_eq!(status, 0, "{stderr}");
+    let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), codes);
 }
