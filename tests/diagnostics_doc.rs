@@ -302,3 +302,34 @@ fn explain_code_lists_every_code() {
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(stdout.lines().collect::<Vec<_>>(), codes);
 }
+
+// ---------------------------------------------------------------- a code without an example
+
+/// `clearance::syntax::not_utf8` has no example on the page; its section says what `check`
+/// prints, and this keeps that true.
+#[test]
+fn a_policy_file_that_is_not_utf8_is_refused_as_documented() {
+    let path = std::env::temp_dir().join(format!(
+        "clearance-not-utf8-{}-{}.policy",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::write(&path, b"policy \"caf\xe9\"\nschema { id: text }\n").unwrap();
+    let file = path.to_str().expect("a UTF-8 temporary path");
+    let (status, _, stderr) = run(&["check", file]);
+    let (json_status, json, _) = run(&["check", "--format", "json", file]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(status, 2);
+    assert_eq!(
+        stderr,
+        format!("error: `{file}` is not UTF-8 text (invalid byte at offset 11); save it as UTF-8\n1 error found\n")
+    );
+    assert_eq!(json_status, 2);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        report["files"][0]["diagnostics"][0]["code"],
+        "clearance::syntax::not_utf8"
+    );
+}
