@@ -17,6 +17,7 @@ mod check;
 mod diff;
 mod eval;
 mod explain;
+mod explain_code;
 mod fmt;
 mod output;
 mod test;
@@ -57,6 +58,7 @@ enum Command {
     Test(test::TestArgs),
     Fmt(fmt::FmtArgs),
     Explain(explain::ExplainArgs),
+    ExplainCode(explain_code::ExplainCodeArgs),
     Diff(diff::DiffArgs),
 }
 
@@ -68,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::ExplainCode(args) => explain_code::run(args),
         Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
