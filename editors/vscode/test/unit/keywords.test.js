@@ -1,7 +1,7 @@
 'use strict';
 
 // The reserved words and built-in functions of the language are never highlighted as plain
-// names: the lists come from LANGUAGE.md section 3 and from the parser's own grammar
+// names: the lists come from docs/language.md (Lexical rules) and from the parser's own grammar
 // (grammar/clearance.pest), so a keyword added to the parser and not to the TextMate
 // grammar fails here.
 
@@ -11,13 +11,13 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT, tokenize, scopesOf } = require('./helpers');
 
-// LANGUAGE.md section 3, "Keywords are reserved".
+// docs/language.md (Lexical rules), "Keywords are reserved".
 const RESERVED = (
   'policy default schema let param set today rule test given expect by require before deny allow ' +
   'waitlist warn when because limit to per order else records error and or not in has true false'
 ).split(' ');
 
-// LANGUAGE.md section 5, "Built-in functions".
+// docs/language.md (Built-in functions), "Built-in functions".
 const FUNCTIONS = ['len', 'lower', 'upper', 'contains', 'starts_with', 'ends_with', 'min', 'max', 'abs', 'round'];
 
 function pestKeywords() {
@@ -25,7 +25,7 @@ function pestKeywords() {
   return [...pest.matchAll(/^kw_\w+\s*=\s*@\{\s*"(\w+)"/gm)].map((m) => m[1]);
 }
 
-test('the parser reserves no word that LANGUAGE.md does not', () => {
+test('the parser reserves no word that docs/language.md does not', () => {
   const words = pestKeywords();
   assert.ok(words.length >= 30, `only ${words.length} keywords read from clearance.pest`);
   assert.deepEqual(words.filter((w) => !RESERVED.includes(w)), []);
