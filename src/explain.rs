@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::eval::Policy;
 use crate::ir::{CompareOp, Expr, ExprKind, RuleKind};
-use crate::outcome::{Decision, Outcome, Verdict};
+use crate::outcome::{undecided, Decision, Outcome, Verdict};
 use crate::semantics::decimal;
 use crate::semantics::{eval_traced, in_scope};
 use crate::span::Span;
@@ -279,23 +279,9 @@ pub fn render(policy: &Policy, source: &str, outcome: &Outcome, traces: &[RuleTr
         out.push('\n');
     }
     out += &format!("decision: {}\n", outcome.decision.as_str());
-    let deciding: Vec<String> = outcome
-        .rules
-        .iter()
-        .map(|f| {
-            format!(
-                "  {} ({}): {}",
-                f.rule,
-                f.verdict.as_str(),
-                escape(&f.reason)
-            )
-        })
-        .collect();
+    let deciding: Vec<String> = outcome.rules.iter().map(|f| format!("  {f}")).collect();
     if outcome.errors.is_empty() && deciding.is_empty() {
-        out += &format!(
-            "  no rule decided; the policy's default is {}\n",
-            policy.default.as_str()
-        );
+        out += &format!("  {}\n", undecided(policy.default));
     }
     for e in &outcome.errors {
         let at = e
@@ -311,7 +297,7 @@ pub fn render(policy: &Policy, source: &str, outcome: &Outcome, traces: &[RuleTr
         out.push('\n');
     }
     for w in &outcome.warnings {
-        out += &format!("  warning {}: {}\n", w.rule, escape(&w.reason));
+        out += &format!("  {w}\n");
     }
     out
 }

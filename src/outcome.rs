@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::value::escape_control;
+
 /// The decision for one record; also a policy's default and a test's expectation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -111,10 +113,21 @@ pub struct Fired {
 }
 
 impl fmt::Display for Fired {
-    /// The line every report shows for a fired rule: `rule (verdict): reason`.
+    /// The line every report shows for a fired rule: `rule (verdict): reason`, or
+    /// `warning rule: reason` for a warning. Control characters from the data are
+    /// escaped, so that a reason cannot act on a terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.rule, self.verdict, self.reason)
+        let reason = escape_control(&self.reason);
+        match self.verdict {
+            Verdict::Warn => write!(f, "warning {}: {reason}", self.rule),
+            v => write!(f, "{} ({v}): {reason}", self.rule),
+        }
     }
+}
+
+/// What reports say of a record that no rule decided.
+pub fn undecided(default: Decision) -> String {
+    format!("no rule decided; the policy's default is {default}")
 }
 
 /// Why a record has the decision `error`.

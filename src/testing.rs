@@ -112,7 +112,7 @@ pub fn describe_actual(o: &Outcome) -> String {
     let fired: Vec<String> = o
         .rules
         .iter()
-        .map(|f| format!("{} ({}): {}", f.rule, f.verdict.as_str(), f.reason))
+        .map(|f| f.to_string())
         .chain(
             o.warnings
                 .iter()

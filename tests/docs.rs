@@ -141,7 +141,7 @@ fn the_reference_documents_every_function() {
 /// The source and documentation files of the project, outside build output and generated
 /// fuzzing data (snapshots are rendered output, wrapped at a terminal width: not scanned).
 fn project_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let skip = ["target", ".git", "corpus", "artifacts"];
+    let skip = ["target", ".git", "corpus", "artifacts", "node_modules"];
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -4,10 +4,9 @@ use std::io::{Read, Write};
 
 use clap::{Args, ValueEnum};
 
-use super::eval::{data_format, prepare, Prepared};
+use super::input::{data_format, prepare, DataFormatArg, Prepared};
 use super::output::{csv_cell, escape_control, pad};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
-use clearance::data::DataFormat;
 use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
 
 /// Show the impact of a policy change: the records whose decision changes on a batch.
@@ -23,7 +22,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     pub data: String,
     #[arg(long, value_enum)]
-    pub data_format: Option<DataFormat>,
+    pub data_format: Option<DataFormatArg>,
     /// `table`, `json` or `csv`.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,

@@ -1,15 +1,13 @@
 //! `clearance eval POLICY --data FILE`
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
-use super::output::{CsvOut, TableOut};
-use super::{
-    print_diagnostics, print_file_error, read_policy, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK,
-};
+use super::input::{prepare_run, DataFormatArg, Prepared};
+use super::output::{allocation_lines, summary_line, CsvOut, TableOut};
+use super::{print_file_error, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::data::{DataFormat, InputError};
 use clearance::outcome::Decision;
 use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
@@ -25,7 +23,7 @@ pub struct EvalArgs {
     pub data: String,
     /// The data format, when the file name does not tell (required for `-`).
     #[arg(long, value_enum)]
-    pub data_format: Option<DataFormat>,
+    pub data_format: Option<DataFormatArg>,
     /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -76,68 +74,6 @@ fn fail_on_matched(fail_on: &[FailOn], summary: &Summary) -> bool {
         FailOn::Decision(d) => summary.count(*d) > 0,
         FailOn::None => false,
     })
-}
-
-/// The compiled policy and its source: what `eval`, `explain` and `diff` start from.
-pub struct Prepared {
-    pub source: clearance::diagnostics::SourceFile,
-    pub policy: clearance::eval::Policy,
-}
-
-/// Reads and compiles a policy, printing its diagnostics; `None` when it has errors.
-pub fn prepare(path: &str) -> Option<Prepared> {
-    let source = match read_policy(path) {
-        Ok(s) => s,
-        Err(m) => {
-            print_file_error(&m);
-            return None;
-        }
-    };
-    match clearance::compile(&source.text) {
-        Ok(policy) => Some(Prepared { source, policy }),
-        Err(d) => {
-            print_diagnostics(&d, &source);
-            to_stderr!("{path}: the policy has errors; nothing was evaluated");
-            None
-        }
-    }
-}
-
-/// The data's format, from the flag or the file name.
-pub fn data_format(flag: Option<DataFormat>, path: &str) -> Option<DataFormat> {
-    let f = flag.or_else(|| DataFormat::from_path(path));
-    if f.is_none() {
-        print_file_error(&format!(
-            "cannot tell the format of `{path}` from its name; pass --data-format json, ndjson or csv"
-        ));
-    }
-    f
-}
-
-/// Opens the data file (`-`: standard input).
-pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
-    if path == "-" {
-        return Some(Box::new(BufReader::with_capacity(1 << 16, io::stdin())));
-    }
-    match File::open(path) {
-        Ok(f) => Some(Box::new(BufReader::with_capacity(1 << 16, f))),
-        Err(e) => {
-            print_file_error(&format!("cannot read `{path}`: {e}"));
-            None
-        }
-    }
-}
-
-/// The compiled policy, the data's format and the open data: what `eval` and
-/// `explain` start from. Problems are printed; `None` then.
-pub fn prepare_run(
-    policy: &str,
-    data: &str,
-    format: Option<DataFormat>,
-) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
-    let prepared = prepare(policy)?;
-    let format = data_format(format, data)?;
-    Some((prepared, format, open_data(data)?))
 }
 
 pub fn run(args: EvalArgs) -> u8 {
@@ -293,38 +229,6 @@ fn evaluate_into(
             Ok(summary)
         }
     }
-}
-
-/// `250 records: 180 allow, 40 deny, 20 waitlist, 10 error (12 with warnings)`
-pub fn summary_line(s: &Summary) -> String {
-    format!(
-        "{} record{}: {} allow, {} deny, {} waitlist, {} error ({} with warnings)",
-        s.records,
-        if s.records == 1 { "" } else { "s" },
-        s.allow,
-        s.deny,
-        s.waitlist,
-        s.error,
-        s.warned
-    )
-}
-
-/// One line per `limit` rule and group: cap, admitted, refused.
-pub fn allocation_lines(s: &Summary) -> Vec<String> {
-    s.allocations
-        .iter()
-        .map(|a| {
-            let group = a
-                .group
-                .as_ref()
-                .map(|g| format!(" [{g}]"))
-                .unwrap_or_default();
-            format!(
-                "limit {}{group}: cap {}, admitted {} ({} records), refused {} ({} records)",
-                a.rule, a.cap, a.admitted, a.admitted_records, a.refused, a.refused_records
-            )
-        })
-        .collect()
 }
 
 /// A progress line on standard error for long runs: only on a terminal, never in CI,

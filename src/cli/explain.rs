@@ -4,9 +4,8 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::eval::{prepare_run, Prepared};
+use super::input::{prepare_run, DataFormatArg, Prepared};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
-use clearance::data::DataFormat;
 use clearance::eval::Policy;
 use clearance::run::{evaluate_with, RecordResult};
 
@@ -24,7 +23,7 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "ID")]
     pub record: String,
     #[arg(long, value_enum)]
-    pub data_format: Option<DataFormat>,
+    pub data_format: Option<DataFormatArg>,
     /// `human` (drawn against the source) or `json`.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,

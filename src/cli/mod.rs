@@ -19,12 +19,14 @@ mod eval;
 mod explain;
 mod explain_code;
 mod fmt;
+mod input;
 mod output;
 mod test;
 
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+pub use input::{policy_files, read_policy};
 
 use clap::{Parser, Subcommand};
 
@@ -85,18 +87,6 @@ pub fn stdout_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// Reads a policy file; an unreadable or non-UTF-8 file is reported like a diagnostic.
-pub fn read_policy(path: &str) -> Result<SourceFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(path, text)),
-        Err(e) => Err(format!(
-            "`{path}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        )),
-    }
-}
-
 /// Prints diagnostics to stderr, drawn for people.
 pub fn print_diagnostics(diagnostics: &[Diagnostic], source: &SourceFile) {
     let width = terminal_width();
@@ -123,39 +113,6 @@ fn terminal_width() -> usize {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100)
-}
-
-/// The policy files named on the command line: files as given, folders searched
-/// recursively for `*.policy` (in name order). A folder without any is an error.
-pub fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if p.extension().is_some_and(|e| e == "policy") {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    let mut files = Vec::new();
-    for p in paths {
-        let path = Path::new(p);
-        if path.is_dir() {
-            let before = files.len();
-            walk(path, &mut files).map_err(|e| format!("cannot read `{p}`: {e}"))?;
-            if files.len() == before {
-                return Err(format!("no `.policy` files found in `{p}`"));
-            }
-        } else {
-            files.push(path.to_path_buf());
-        }
-    }
-    Ok(files)
 }
 
 /// A file-level problem as a line on stderr.

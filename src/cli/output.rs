@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use clearance::outcome::Decision;
-use clearance::run::{RecordResult, Report};
+use clearance::outcome::{undecided, Decision};
+use clearance::run::{RecordResult, Report, Summary};
 
 pub use clearance::value::escape_control;
 
@@ -58,22 +58,10 @@ impl TableOut {
                     .unwrap_or_default();
                 lines.push(format!("{at}{rule}{}", escape_control(&e.message)));
             }
-            for f in &r.outcome.rules {
-                lines.push(format!(
-                    "{} ({}): {}",
-                    f.rule,
-                    f.verdict.as_str(),
-                    escape_control(&f.reason)
-                ));
-            }
-            for f in &r.outcome.warnings {
-                lines.push(format!("warning {}: {}", f.rule, escape_control(&f.reason)));
-            }
+            let fired = r.outcome.rules.iter().chain(&r.outcome.warnings);
+            lines.extend(fired.map(|f| f.to_string()));
             if lines.is_empty() {
-                lines.push(format!(
-                    "no rule decided; the policy's default is {}",
-                    d.as_str()
-                ));
+                lines.push(undecided(d));
             }
             let gap = " ".repeat(8 - d.as_str().len());
             writeln!(
@@ -88,8 +76,8 @@ impl TableOut {
             }
         }
         writeln!(out)?;
-        writeln!(out, "{}", super::eval::summary_line(&report.summary))?;
-        for line in super::eval::allocation_lines(&report.summary) {
+        writeln!(out, "{}", summary_line(&report.summary))?;
+        for line in allocation_lines(&report.summary) {
             writeln!(out, "{line}")?;
         }
         Ok(())
@@ -177,4 +165,36 @@ impl<'w> CsvOut<'w> {
             &cell(&errors),
         ]);
     }
+}
+
+/// `250 records: 180 allow, 40 deny, 20 waitlist, 10 error (12 with warnings)`
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "{} record{}: {} allow, {} deny, {} waitlist, {} error ({} with warnings)",
+        s.records,
+        if s.records == 1 { "" } else { "s" },
+        s.allow,
+        s.deny,
+        s.waitlist,
+        s.error,
+        s.warned
+    )
+}
+
+/// One line per `limit` rule and group: cap, admitted, refused.
+pub fn allocation_lines(s: &Summary) -> Vec<String> {
+    s.allocations
+        .iter()
+        .map(|a| {
+            let group = a
+                .group
+                .as_ref()
+                .map(|g| format!(" [{g}]"))
+                .unwrap_or_default();
+            format!(
+                "limit {}{group}: cap {}, admitted {} ({} records), refused {} ({} records)",
+                a.rule, a.cap, a.admitted, a.admitted_records, a.refused, a.refused_records
+            )
+        })
+        .collect()
 }

@@ -14,7 +14,7 @@ use crate::outcome::RecordError;
 use crate::value::Value;
 
 /// The format of a data file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataFormat {
     /// A JSON array of objects.
     Json,

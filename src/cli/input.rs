@@ -1,0 +1,142 @@
+//! What the commands read: policy files (one, or folders of them), data files or
+//! standard input, and the data format; problems are printed here, once.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::{print_diagnostics, print_file_error};
+use clearance::data::DataFormat;
+use clearance::diagnostics::SourceFile;
+
+/// The data formats on the command line (the library's [`DataFormat`], for clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormatArg {
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line (also `.jsonl`).
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+impl From<DataFormatArg> for DataFormat {
+    fn from(f: DataFormatArg) -> DataFormat {
+        match f {
+            DataFormatArg::Json => DataFormat::Json,
+            DataFormatArg::Ndjson => DataFormat::Ndjson,
+            DataFormatArg::Csv => DataFormat::Csv,
+        }
+    }
+}
+
+/// Reads a policy file; an unreadable or non-UTF-8 file is reported like a diagnostic.
+pub fn read_policy(path: &str) -> Result<SourceFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(e) => Err(format!(
+            "`{path}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )),
+    }
+}
+
+/// The policy files named on the command line: files as given, folders searched
+/// recursively for `*.policy` (in name order). A folder without any is an error.
+pub fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "policy") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        let path = Path::new(p);
+        if path.is_dir() {
+            let before = files.len();
+            walk(path, &mut files).map_err(|e| format!("cannot read `{p}`: {e}"))?;
+            if files.len() == before {
+                return Err(format!("no `.policy` files found in `{p}`"));
+            }
+        } else {
+            files.push(path.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// The compiled policy and its source: what `eval`, `explain` and `diff` start from.
+pub struct Prepared {
+    pub source: SourceFile,
+    pub policy: clearance::eval::Policy,
+}
+
+/// Reads and compiles a policy, printing its diagnostics; `None` when it has errors.
+pub fn prepare(path: &str) -> Option<Prepared> {
+    let source = match read_policy(path) {
+        Ok(s) => s,
+        Err(m) => {
+            print_file_error(&m);
+            return None;
+        }
+    };
+    match clearance::compile(&source.text) {
+        Ok(policy) => Some(Prepared { source, policy }),
+        Err(d) => {
+            print_diagnostics(&d, &source);
+            to_stderr!("{path}: the policy has errors; nothing was evaluated");
+            None
+        }
+    }
+}
+
+/// The data's format, from the flag or the file name.
+pub fn data_format(flag: Option<DataFormatArg>, path: &str) -> Option<DataFormat> {
+    let f = flag
+        .map(DataFormat::from)
+        .or_else(|| DataFormat::from_path(path));
+    if f.is_none() {
+        print_file_error(&format!(
+            "cannot tell the format of `{path}` from its name; pass --data-format json, ndjson or csv"
+        ));
+    }
+    f
+}
+
+/// Opens the data file (`-`: standard input).
+pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
+    if path == "-" {
+        return Some(Box::new(BufReader::with_capacity(1 << 16, io::stdin())));
+    }
+    match File::open(path) {
+        Ok(f) => Some(Box::new(BufReader::with_capacity(1 << 16, f))),
+        Err(e) => {
+            print_file_error(&format!("cannot read `{path}`: {e}"));
+            None
+        }
+    }
+}
+
+/// The compiled policy, the data's format and the open data: what `eval` and
+/// `explain` start from. Problems are printed; `None` then.
+pub fn prepare_run(
+    policy: &str,
+    data: &str,
+    format: Option<DataFormatArg>,
+) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
+    let prepared = prepare(policy)?;
+    let format = data_format(format, data)?;
+    Some((prepared, format, open_data(data)?))
+}
