@@ -15,8 +15,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde::Deserialize;
 
 use clearance::data::{read_records, DataFormat};
-use clearance::eval::FiredSet;
-use clearance::eval::Policy;
+use clearance::internals::eval::FiredSet;
+use clearance::Policy;
 
 // ---------------------------------------------------------------- the batch
 

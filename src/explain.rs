@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::eval::Policy;
 use crate::ir::{CompareOp, Expr, ExprKind, RuleKind};
-use crate::outcome::{undecided, Decision, Outcome, Verdict};
+use crate::outcome::{undecided, Decision, Fired, Outcome, Verdict};
 use crate::semantics::decimal;
 use crate::semantics::{eval_traced, in_scope};
 use crate::span::Span;
@@ -113,6 +113,15 @@ pub fn explain_row(
             trace
         })
         .collect()
+}
+
+/// Records in an explanation that a `limit` refused the record (allocation runs after
+/// the record was explained).
+pub fn refused(traces: &mut [RuleTrace], fired: &Fired) {
+    if let Some(trace) = traces.iter_mut().find(|t| t.rule == fired.rule) {
+        trace.fired = true;
+        trace.reason = Some(fired.reason.clone());
+    }
 }
 
 /// From the rule's name to the end of the rule, without the `because` text.

@@ -27,23 +27,59 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
-pub mod check;
 pub mod data;
 pub mod diagnostics;
 pub mod diff;
-pub mod eval;
 pub mod explain;
 pub mod fmt;
-pub mod ir;
 pub mod outcome;
 pub mod run;
-pub mod semantics;
 pub mod span;
-pub mod syntax;
 pub mod testing;
 pub mod value;
 
-use diagnostics::Diagnostic;
+mod check;
+mod eval;
+mod ir;
+mod semantics;
+mod syntax;
+
+pub use data::{DataFormat, InputError};
+pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};
+pub use eval::Policy;
+pub use fmt::format_source;
+pub use outcome::{Decision, Fired, Outcome, RecordError, Verdict};
+pub use run::{
+    evaluate, evaluate_all, evaluate_parallel, evaluate_with, Parallel, RecordResult, Report,
+    Summary,
+};
+pub use testing::{run_tests, TestReport};
+
+/// The stages behind [`compile`] and the evaluator's parts, for benchmarks, fuzzing and
+/// property tests (and tools that need the checked form). No stability promise.
+#[doc(hidden)]
+pub mod internals {
+    /// Names, types and scopes: `ast::Policy` → the checked form, and lints.
+    pub mod check {
+        pub use crate::check::*;
+    }
+    /// The compiled program and the runnable policy.
+    pub mod eval {
+        pub use crate::eval::*;
+    }
+    /// The checked form of a policy.
+    pub mod ir {
+        pub use crate::ir::*;
+    }
+    /// Value semantics and the reference evaluator.
+    pub mod semantics {
+        pub use crate::semantics::*;
+    }
+    /// The parser.
+    pub mod syntax {
+        pub use crate::syntax::*;
+    }
+}
 
 /// Parses, checks and compiles a policy: the runnable policy, or every diagnostic found.
 pub fn compile(source: &str) -> Result<eval::Policy, Vec<Diagnostic>> {

@@ -10,7 +10,7 @@ use crate::eval::Policy;
 use crate::eval::{Allocator, LimitReport};
 use crate::explain::{explain_row, RuleTrace};
 use crate::outcome::Decision;
-use crate::outcome::Outcome;
+use crate::outcome::{Fired, Outcome};
 
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,6 +27,18 @@ pub struct RecordResult {
     /// Every rule with the values of its condition (`eval --explain`, `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<RuleTrace>>,
+}
+
+impl RecordResult {
+    /// Applies a refusal by a `limit` to this record: to its outcome, and to its
+    /// explanation when it has one.
+    pub fn refuse(&mut self, fired: Fired, default: Decision) {
+        if let Some(traces) = &mut self.explain {
+            crate::explain::refused(traces, &fired);
+        }
+        self.outcome.rules.push(fired);
+        self.outcome.redecide(default);
+    }
 }
 
 /// Counts per decision (they add up to `records`), and what `limit` allocated.
@@ -446,17 +458,7 @@ fn allocate(
 ) -> Vec<LimitReport> {
     let (refusals, reports) = allocator.allocate();
     for (i, fired) in refusals {
-        let result = &mut pending[i];
-        if let Some(trace) = result
-            .explain
-            .as_mut()
-            .and_then(|t| t.iter_mut().find(|t| t.rule == fired.rule))
-        {
-            trace.fired = true;
-            trace.reason = Some(fired.reason.clone());
-        }
-        result.outcome.rules.push(fired);
-        result.outcome.redecide(policy.default);
+        pending[i].refuse(fired, policy.default);
     }
     reports
 }

@@ -1,6 +1,6 @@
 //! `limit` allocation (docs/language.md, "Allocation").
 
-use clearance::eval::LimitReport;
+use clearance::internals::eval::LimitReport;
 use clearance::outcome::Decision::{self, *};
 
 const SCHEMA: &str = r#"

@@ -130,7 +130,7 @@ fn the_reference_lists_exactly_the_reserved_words_of_the_grammar() {
 #[test]
 fn the_reference_documents_every_function() {
     let doc = read(&Path::new(ROOT).join("docs/language.md"));
-    for (name, _) in clearance::ir::Builtin::ALL {
+    for (name, _) in clearance::internals::ir::Builtin::ALL {
         assert!(
             doc.contains(&format!("| `{name}(")) || doc.contains(&format!(", `{name}(")),
             "the function table of docs/language.md lacks `{name}`"

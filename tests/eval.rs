@@ -3,9 +3,9 @@
 mod common;
 
 use clearance::data::DataFormat;
-use clearance::eval::Policy;
 use clearance::outcome::Decision;
 use clearance::run::evaluate_all;
+use clearance::Policy;
 use common::{clearance, run};
 
 const POLICY: &str = r#"

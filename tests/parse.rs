@@ -3,7 +3,7 @@
 
 use clearance::ast::{Clause, Expr, ExprKind, Given, Item, Quantity, TemplatePart, TypeExprKind};
 use clearance::diagnostics::Code;
-use clearance::syntax::parse;
+use clearance::internals::syntax::parse;
 
 /// An expression with every operator parenthesised: shows how precedence parsed.
 fn tree(e: &Expr) -> String {
@@ -240,7 +240,7 @@ fn file_size_and_item_count_are_limited() {
     assert_eq!(parsed.diagnostics[0].code, Code::FileTooLarge);
 
     let mut many = String::from(HEADER);
-    for i in 0..=clearance::syntax::limits::MAX_ITEMS {
+    for i in 0..=clearance::internals::syntax::limits::MAX_ITEMS {
         many += &format!("let c{i} = {i}\n");
     }
     let parsed = parse(&many);

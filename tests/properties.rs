@@ -239,7 +239,7 @@ fn decisions(results: &[RecordResult]) -> Vec<(Decision, Vec<String>)> {
         .collect()
 }
 
-fn run(policy: &clearance::eval::Policy, format: DataFormat, data: &str) -> Vec<RecordResult> {
+fn run(policy: &clearance::Policy, format: DataFormat, data: &str) -> Vec<RecordResult> {
     let mut out = Vec::new();
     evaluate(policy, format, data.as_bytes(), &mut |r| out.push(r)).expect("readable data");
     out
@@ -308,20 +308,20 @@ proptest! {
         if !policy.has_limits() {
             for r in rs.iter() {
                 if let Ok(row) = clearance::data::decode_json(&policy.schema, &json_of(r)) {
-                    let mut v = clearance::eval::FiredSet::default();
+                    let mut v = clearance::internals::eval::FiredSet::default();
                     policy.program().run(&row, &mut v);
                     let fired: Vec<usize> = v.fired().collect();
                     let mut expected = Vec::new();
                     let mut errors = 0;
                     for (i, rule) in policy.rules.iter().enumerate() {
-                        if !clearance::semantics::in_scope(rule, &policy.schema, &row) {
+                        if !clearance::internals::semantics::in_scope(rule, &policy.schema, &row) {
                             continue;
                         }
                         let fires = match &rule.kind {
-                            clearance::ir::RuleKind::Require(c) => clearance::semantics::truth(c, &row).map(|ok| !ok),
-                            clearance::ir::RuleKind::When(Some(c)) => clearance::semantics::truth(c, &row),
-                            clearance::ir::RuleKind::When(None) => Ok(true),
-                            clearance::ir::RuleKind::Limit(_) => continue,
+                            clearance::internals::ir::RuleKind::Require(c) => clearance::internals::semantics::truth(c, &row).map(|ok| !ok),
+                            clearance::internals::ir::RuleKind::When(Some(c)) => clearance::internals::semantics::truth(c, &row),
+                            clearance::internals::ir::RuleKind::When(None) => Ok(true),
+                            clearance::internals::ir::RuleKind::Limit(_) => continue,
                         };
                         match fires {
                             Ok(true) => expected.push(i),

@@ -1,6 +1,6 @@
 //! The typing rules of docs/language.md ("Operators"), as a table of expressions and their types.
 
-use clearance::check::type_of;
+use clearance::internals::check::type_of;
 
 const POLICY: &str = r#"
 policy "types"

@@ -3,7 +3,7 @@
 #![no_main]
 use std::sync::OnceLock;
 
-use clearance::eval::Policy;
+use clearance::Policy;
 use clearance::outcome::Decision;
 use clearance::data::DataFormat;
 use libfuzzer_sys::fuzz_target;

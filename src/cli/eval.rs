@@ -144,7 +144,7 @@ pub fn run(args: EvalArgs) -> u8 {
 
 /// One evaluation for [`evaluate_into`].
 struct Run<'p, 's> {
-    policy: &'p clearance::eval::Policy,
+    policy: &'p clearance::Policy,
     format: DataFormat,
     input: Box<dyn BufRead + Send>,
     options: Parallel<'s>,

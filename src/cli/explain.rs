@@ -6,8 +6,8 @@ use clap::{Args, ValueEnum};
 
 use super::input::{prepare_run, DataFormatArg, Prepared};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
-use clearance::eval::Policy;
 use clearance::run::{evaluate_with, RecordResult};
+use clearance::Policy;
 
 /// Explain one record's decision: every rule, whether it was in scope, and the value of
 /// each part of its condition drawn under the source.

@@ -80,7 +80,7 @@ pub fn policy_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
 /// The compiled policy and its source: what `eval`, `explain` and `diff` start from.
 pub struct Prepared {
     pub source: SourceFile,
-    pub policy: clearance::eval::Policy,
+    pub policy: clearance::Policy,
 }
 
 /// Reads and compiles a policy, printing its diagnostics; `None` when it has errors.

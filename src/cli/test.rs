@@ -284,7 +284,7 @@ fn print_human_results(
 
 fn file_report(
     file: String,
-    policy: &clearance::eval::Policy,
+    policy: &clearance::Policy,
     report: clearance::testing::TestReport,
     source: &SourceFile,
 ) -> FileReport {
