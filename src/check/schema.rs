@@ -75,30 +75,7 @@ fn field_type(
         );
     }
     match &t.kind {
-        TypeExprKind::Named(n) => match n.node.as_str() {
-            "bool" => Type::Bool,
-            "int" => Type::Int,
-            "decimal" => Type::Decimal,
-            "percent" => Type::Percent,
-            "text" => Type::Text,
-            "date" => Type::Date,
-            other => {
-                let mut d = Diagnostic::error(
-                    Code::UnknownType,
-                    format!("`{other}` is not a type"),
-                    n.span,
-                    "unknown type",
-                );
-                d = match did_you_mean(other, TYPE_NAMES) {
-                    Some(g) => d.with_help(format!("did you mean `{g}`?")),
-                    None => d.with_help(format!(
-                        "the types are `bool`, `int`, `decimal`, `percent`, `text`, `date`, an enum such as `{other} | other_value`, or a list `[T]`"
-                    )),
-                };
-                errors.push(d);
-                Type::Error
-            }
-        },
+        TypeExprKind::Named(n) => named_type(n, errors),
         TypeExprKind::Enum(values) => {
             let mut names: Vec<String> = Vec::new();
             for v in values {
@@ -137,6 +114,34 @@ fn field_type(
                 return Type::Error;
             }
             Type::List(Box::new(elem))
+        }
+    }
+}
+
+/// A type written by name: `int`, `text`, ...
+fn named_type(n: &ast::Ident, errors: &mut Vec<Diagnostic>) -> Type {
+    match n.node.as_str() {
+        "bool" => Type::Bool,
+        "int" => Type::Int,
+        "decimal" => Type::Decimal,
+        "percent" => Type::Percent,
+        "text" => Type::Text,
+        "date" => Type::Date,
+        other => {
+            let mut d = Diagnostic::error(
+                Code::UnknownType,
+                format!("`{other}` is not a type"),
+                n.span,
+                "unknown type",
+            );
+            d = match did_you_mean(other, TYPE_NAMES) {
+                Some(g) => d.with_help(format!("did you mean `{g}`?")),
+                None => d.with_help(format!(
+                    "the types are `bool`, `int`, `decimal`, `percent`, `text`, `date`, an enum such as `{other} | other_value`, or a list `[T]`"
+                )),
+            };
+            errors.push(d);
+            Type::Error
         }
     }
 }
