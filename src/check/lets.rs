@@ -1,6 +1,6 @@
 //! `let` items: named constants, computed once when the policy is checked.
 
-use super::expr::Fields;
+use super::expr::{Fields, Place};
 use super::Checker;
 use crate::ast;
 use crate::diagnostics::{Code, Diagnostic};
@@ -53,7 +53,7 @@ impl Checker {
             );
             return;
         }
-        let value = self.with_exprs_before(later, Fields::Forbidden("a `let`"), |c| {
+        let value = self.with_exprs_before(later, Fields::Forbidden(Place::Let), |c| {
             c.check(&l.value, None)
         });
         let v = self.constant_value(&value);

@@ -1,6 +1,6 @@
 //! `limit` clauses: the cap, what is counted, the grouping and the allocation order.
 
-use super::expr::Fields;
+use super::expr::{Fields, Place};
 use super::Checker;
 use crate::ast::{self, Quantity};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
@@ -34,16 +34,9 @@ impl Checker {
 
     /// The cap: a number computed once, from constants only.
     fn limit_cap(&mut self, cap_expr: &ast::Expr) -> Value {
-        let cap = self.with_exprs(Fields::Forbidden("a `limit` cap"), |c| {
+        let cap = self.with_exprs(Fields::Forbidden(Place::LimitCap), |c| {
             c.check(cap_expr, None)
         });
-        if matches!(self.errors.last(), Some(d) if d.code == Code::FieldInLet && cap_expr.span.start <= d.span().start && d.span().end <= cap_expr.span.end)
-        {
-            if let Some(d) = self.errors.last_mut() {
-                d.code = Code::LimitUsesRecord;
-                d.message = d.message.replace("a `limit` cap", "the cap of a `limit`");
-            }
-        }
         match &cap.ty {
             Type::Int | Type::Decimal => self.constant_value(&cap),
             Type::Error => Value::Missing,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::expr::Fields;
+use super::expr::{Fields, Place};
 use super::Checker;
 use crate::ast::{self, Given};
 use crate::diagnostics::{did_you_mean, one_of, Code, Diagnostic};
@@ -155,7 +155,7 @@ impl Checker {
     /// The value given for the field in `slot`: a literal or constant of the field's type.
     fn record_value(&mut self, name: &ast::Ident, value: &ast::Expr, slot: usize) -> Option<Value> {
         let field_ty = self.schema.fields[slot].ty.clone();
-        let e = self.with_exprs(Fields::Forbidden("a test record"), |c| {
+        let e = self.with_exprs(Fields::Forbidden(Place::TestRecord), |c| {
             c.check(value, Some(&field_ty))
         });
         if e.ty.is_error() {

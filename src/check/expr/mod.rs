@@ -22,7 +22,48 @@ use crate::value::{Type, Value};
 pub(super) enum Fields {
     Allowed,
     /// In a `let`, a `limit` cap or a test record: constants only.
-    Forbidden(&'static str),
+    Forbidden(Place),
+}
+
+/// A place whose value is the same for every record, so record fields are forbidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// The value of a `let`.
+    Let,
+    /// The cap of a `limit`.
+    LimitCap,
+    /// A field value in a `test` record.
+    TestRecord,
+}
+
+impl Place {
+    /// The place as a message names it: "`{words}` cannot use the record field ...".
+    fn words(self) -> &'static str {
+        match self {
+            Place::Let => "a `let`",
+            Place::LimitCap => "the cap of a `limit`",
+            Place::TestRecord => "a test record",
+        }
+    }
+
+    /// The code of a record field used here.
+    fn code(self) -> Code {
+        match self {
+            Place::Let => Code::FieldInLet,
+            Place::LimitCap => Code::LimitUsesRecord,
+            Place::TestRecord => Code::TestNotLiteral,
+        }
+    }
+
+    /// What to write instead of a record field.
+    fn help(self) -> String {
+        let constant = match self {
+            Place::Let => "a `let`",
+            Place::LimitCap => "a `limit` cap",
+            Place::TestRecord => return "give the value itself, such as `100_000` or `35%`".into(),
+        };
+        format!("{constant} is the same for every record; use only literals and earlier `let` constants")
+    }
 }
 
 pub(super) struct ExprChecker<'a> {

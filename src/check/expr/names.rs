@@ -18,25 +18,14 @@ impl ExprChecker<'_> {
         if let Some(slot) = self.schema.slot(n) {
             let field = &self.schema.fields[slot];
             if let Fields::Forbidden(place) = self.fields {
-                let (code, help) = if place == "a test record" {
-                    (
-                        Code::TestNotLiteral,
-                        "give the value itself, such as `100_000` or `35%`".to_string(),
-                    )
-                } else {
-                    (
-                        Code::FieldInLet,
-                        format!("{place} is the same for every record; use only literals and earlier `let` constants"),
-                    )
-                };
                 self.errors.push(
                     Diagnostic::error(
-                        code,
-                        format!("{place} cannot use the record field `{n}`"),
+                        place.code(),
+                        format!("{} cannot use the record field `{n}`", place.words()),
                         span,
                         "a record field",
                     )
-                    .with_help(help),
+                    .with_help(place.help()),
                 );
                 return error_expr(span);
             }
