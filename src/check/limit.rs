@@ -1,9 +1,10 @@
 //! `limit` clauses: the cap, what is counted, the grouping and the allocation order.
 
 use super::expr::{Fields, Place};
+use super::schema::unknown_field;
 use super::Checker;
 use crate::ast::{self, Quantity};
-use crate::diagnostics::{did_you_mean, Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Limit;
 use crate::span::Span;
 use crate::value::{Type, Value};
@@ -171,17 +172,7 @@ impl Checker {
             }
             Some(slot) => Some(slot),
             None => {
-                let mut d = Diagnostic::error(
-                    Code::UnknownField,
-                    format!("the schema has no field `{}`", f.node),
-                    f.span,
-                    "unknown field",
-                );
-                if let Some(g) =
-                    did_you_mean(&f.node, self.schema.fields.iter().map(|f| f.name.as_str()))
-                {
-                    d = d.with_help(format!("did you mean `{g}`?"));
-                }
+                let d = unknown_field(&self.schema, Code::UnknownField, &f.node, f.span);
                 self.errors.push(d);
                 None
             }

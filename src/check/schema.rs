@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use crate::ast::{self, TypeExprKind};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::{Field, Schema};
+use crate::span::Span;
 use crate::value::{EnumType, Type};
 
 const TYPE_NAMES: [&str; 6] = ["bool", "int", "decimal", "percent", "text", "date"];
@@ -55,6 +56,21 @@ pub(super) fn check_schema(schema: &ast::Schema, errors: &mut Vec<Diagnostic>) -
         action,
         item,
     }
+}
+
+/// "the schema has no field `name`", with the field most likely meant. `code` tells
+/// where the name was written: `UnknownField` in a rule, `TestUnknownField` in a test record.
+pub(super) fn unknown_field(schema: &Schema, code: Code, name: &str, span: Span) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        code,
+        format!("the schema has no field `{name}`"),
+        span,
+        "unknown field",
+    );
+    if let Some(g) = did_you_mean(name, schema.fields.iter().map(|f| f.name.as_str())) {
+        d = d.with_help(format!("did you mean `{g}`?"));
+    }
+    d
 }
 
 fn field_type(

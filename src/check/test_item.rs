@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::expr::{Fields, Place};
+use super::schema::unknown_field;
 use super::Checker;
 use crate::ast::{self, Given};
 use crate::diagnostics::{did_you_mean, one_of, Code, Diagnostic};
@@ -114,18 +115,7 @@ impl Checker {
         let mut ok = true;
         for (name, value) in &r.fields {
             let Some(slot) = self.schema.slot(&name.node) else {
-                let mut d = Diagnostic::error(
-                    Code::TestUnknownField,
-                    format!("the schema has no field `{}`", name.node),
-                    name.span,
-                    "unknown field",
-                );
-                if let Some(g) = did_you_mean(
-                    &name.node,
-                    self.schema.fields.iter().map(|f| f.name.as_str()),
-                ) {
-                    d = d.with_help(format!("did you mean `{g}`?"));
-                }
+                let d = unknown_field(&self.schema, Code::TestUnknownField, &name.node, name.span);
                 self.errors.push(d);
                 ok = false;
                 continue;

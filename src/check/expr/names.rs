@@ -2,6 +2,7 @@
 
 use super::{error_expr, ExprChecker, Fields};
 use crate::ast;
+use crate::check::schema::unknown_field;
 use crate::diagnostics::{all_of, did_you_mean, Code, Diagnostic};
 use crate::ir::{Expr, ExprKind};
 use crate::span::Span;
@@ -165,24 +166,24 @@ impl ExprChecker<'_> {
                 .flat_map(|e| e.values.iter().map(String::as_str)),
         );
         let guess = did_you_mean(n, candidates);
-        let mut d = match guess {
-            // Most likely a misspelt field.
-            Some(g) if self.schema.slot(g).is_some() => Diagnostic::error(
-                Code::UnknownField,
-                format!("the schema has no field `{n}`"),
-                span,
-                "unknown field",
-            ),
-            _ => Diagnostic::error(
-                Code::UnknownName,
-                format!("`{n}` is not a field, a constant or an enum value"),
-                span,
-                "unknown name",
-            ),
+        let d = match guess {
+            // Most likely a misspelt field: the guess is then the field nearest `n`.
+            Some(g) if self.schema.slot(g).is_some() => {
+                unknown_field(self.schema, Code::UnknownField, n, span)
+            }
+            _ => {
+                let d = Diagnostic::error(
+                    Code::UnknownName,
+                    format!("`{n}` is not a field, a constant or an enum value"),
+                    span,
+                    "unknown name",
+                );
+                match guess {
+                    Some(g) => d.with_help(format!("did you mean `{g}`?")),
+                    None => d,
+                }
+            }
         };
-        if let Some(g) = guess {
-            d = d.with_help(format!("did you mean `{g}`?"));
-        }
         self.errors.push(d);
         error_expr(span)
     }
@@ -209,7 +210,8 @@ impl ExprChecker<'_> {
                 error_expr(span)
             }
             None => {
-                self.unknown_field(&field.node, span);
+                let d = unknown_field(self.schema, Code::UnknownField, &field.node, span);
+                self.errors.push(d);
                 // Recover as a check of the optional field most likely meant, so that
                 // its uses later in the `and` chain are not reported as unguarded too.
                 let optional = self
@@ -228,18 +230,5 @@ impl ExprChecker<'_> {
                 }
             }
         }
-    }
-
-    fn unknown_field(&mut self, name: &str, span: Span) {
-        let mut d = Diagnostic::error(
-            Code::UnknownField,
-            format!("the schema has no field `{name}`"),
-            span,
-            "unknown field",
-        );
-        if let Some(g) = did_you_mean(name, self.schema.fields.iter().map(|f| f.name.as_str())) {
-            d = d.with_help(format!("did you mean `{g}`?"));
-        }
-        self.errors.push(d);
     }
 }
