@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use pest::error::{ErrorVariant, InputLocation};
 
+use super::keywords::{is_keyword, CLAUSE_WORDS, ITEM_WORDS, KEYWORDS, PREAMBLE_WORDS, STRUCTURAL};
 use super::parser::Rule;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{did_you_mean, one_of, Code, Diagnostic};
 use crate::span::Span;
 
 /// What was being parsed, for the wording of "expected ...".
@@ -15,12 +16,6 @@ pub(super) enum Context {
     Preamble,
     Item,
 }
-
-pub(super) const KEYWORDS: &[&str] = &[
-    "policy", "default", "schema", "let", "rule", "test", "given", "expect", "by", "require",
-    "before", "deny", "allow", "waitlist", "warn", "when", "because", "limit", "to", "per",
-    "order", "else", "records", "error", "and", "or", "not", "in", "has", "true", "false",
-];
 
 /// What an author expected to see, ordered for display.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,15 +44,13 @@ impl Expected {
             Expected::Keyword(k) => format!("`{k}`"),
             Expected::Token(t) => format!("`{t}`"),
             Expected::Operator => "an operator".into(),
-            Expected::Clause => {
-                "a clause (`require`, `deny`, `waitlist`, `allow`, `warn` or `limit`)".into()
-            }
+            Expected::Clause => format!("a clause ({})", one_of(CLAUSE_WORDS)),
             Expected::Scope => "a scope such as `import H200`".into(),
             Expected::Type => "a type".into(),
             Expected::Text => "a text in double quotes".into(),
             Expected::Record => "a record `{ field: value, ... }`".into(),
             Expected::Outcome => "an outcome (`allow`, `deny`, `waitlist` or `error`)".into(),
-            Expected::Item => "the next `let`, `rule` or `test`".into(),
+            Expected::Item => format!("the next {}", one_of(ITEM_WORDS)),
             Expected::EndOfFile => "the end of the file".into(),
             Expected::Quantity => {
                 "what the limit counts: a number field such as `units`, or `records`".into()
@@ -153,7 +146,7 @@ fn error_position(
         Some(max_position) if base + max_position > rule_pos => {
             let token_pos = base + max_position;
             let word = word_before(source, token_pos);
-            if KEYWORDS.contains(&word) {
+            if is_keyword(word) {
                 rule_pos
             } else {
                 token_pos
@@ -209,20 +202,18 @@ fn summarize(expected: &mut BTreeSet<Expected>, context: Context) {
         expected.insert(Expected::Operator);
     }
     // What may start the next item: say "the next item".
-    let starters = ["let", "rule", "test", "policy", "schema"];
+    let starters = || ITEM_WORDS.iter().chain(PREAMBLE_WORDS);
     if matches!(context, Context::Item)
-        && starters
-            .iter()
-            .any(|k| expected.contains(&Expected::Keyword(k)))
+        && starters().any(|k| expected.contains(&Expected::Keyword(k)))
     {
-        for k in starters {
+        for k in starters() {
             expected.remove(&Expected::Keyword(k));
         }
         expected.remove(&Expected::EndOfFile);
         expected.insert(Expected::Item);
     }
     if expected.contains(&Expected::Clause) {
-        for verb in ["require", "deny", "waitlist", "allow", "warn", "limit"] {
+        for verb in CLAUSE_WORDS {
             expected.remove(&Expected::Keyword(verb));
         }
     }
@@ -312,16 +303,11 @@ fn reserved_word(
 ) -> Option<Diagnostic> {
     // Words that give a clause its structure are more likely a missing operand than a
     // name, unless a name is clearly due (after `rule`, `let`).
-    let structural = [
-        "let", "rule", "test", "policy", "schema", "before", "when", "because", "by", "to", "per",
-        "else", "and", "or", "in", "expect", "given", "not", "has", "true", "false", "order",
-        "records",
-    ];
     // `order: int` in a schema or record: a field named with a keyword.
     let field_name = source[pos + found.len()..].trim_start().starts_with(':');
     let name_due = matches!(previous_token(source, pos), Some("rule" | "let")) || field_name;
-    let reserved = KEYWORDS.contains(&found)
-        && (name_due || !structural.contains(&found))
+    let reserved = is_keyword(found)
+        && (name_due || !STRUCTURAL.contains(&found))
         && (expected.contains(&Expected::Name) || expected.contains(&Expected::Expression));
     reserved.then(|| {
         Diagnostic::error(
@@ -390,15 +376,12 @@ fn help_for(found: &str, expected: &BTreeSet<Expected>) -> Option<String> {
             "a clause starts with what it does, e.g. `deny import when ...`".into()
         }
         _ if expected.contains(&Expected::Clause) => {
-            let w = found;
-            let verbs = ["require", "deny", "waitlist", "allow", "warn", "limit"];
             let guess =
-                crate::diagnostics::did_you_mean(w, verbs.iter().copied()).filter(|g| *g != w)?;
+                did_you_mean(found, CLAUSE_WORDS.iter().copied()).filter(|g| *g != found)?;
             format!("did you mean `{guess}`?")
         }
         _ if expected.contains(&Expected::Item) => {
-            let guess = crate::diagnostics::did_you_mean(found, ["let", "rule", "test"])
-                .filter(|g| *g != found)?;
+            let guess = did_you_mean(found, ITEM_WORDS.iter().copied()).filter(|g| *g != found)?;
             format!("did you mean `{guess}`?")
         }
         _ => return None,

@@ -5,6 +5,7 @@
 //! and `test` in turn, skipping to the next item after an error.
 
 mod errors;
+mod keywords;
 pub mod limits;
 mod lower;
 mod parser;
@@ -214,7 +215,7 @@ fn resync(source: &str, from: usize) -> usize {
         .map_or(0, |i| i + 1);
     while line_start < source.len() {
         let first = skip_blanks(source, line_start);
-        if first >= from && matches!(errors::word_at(source, first), "let" | "rule" | "test") {
+        if first >= from && keywords::ITEM_WORDS.contains(&errors::word_at(source, first)) {
             return first;
         }
         line_start = match source[line_start..].find('\n') {
