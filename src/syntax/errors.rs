@@ -479,18 +479,7 @@ fn previous_token(source: &str, pos: usize) -> Option<&str> {
 
 /// Byte offset of a `#` comment in a line, ignoring `#` inside strings.
 fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    super::comments(line).next().map(|c| c.start)
 }
 
 /// `NAME` when the text before `pos` ends with `rule NAME`.

@@ -6,6 +6,7 @@
 
 mod errors;
 mod keywords;
+mod lexical;
 pub mod limits;
 mod lower;
 mod parser;
@@ -18,6 +19,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::outcome::Decision;
 use crate::span::Span;
 use crate::span::Spanned;
+pub use lexical::comments;
 use lower::Lowerer;
 use parser::{PolicyParser, Rule};
 
