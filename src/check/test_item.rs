@@ -94,7 +94,7 @@ impl Checker {
                 }
             }
             expect.push(ExpectedOutcome {
-                decision: o.kind.into(),
+                decision: o.kind,
                 by,
                 span: o.span,
             });

@@ -66,13 +66,17 @@ impl Place {
     }
 }
 
+/// Checks expressions against a schema and the constants defined so far.
 pub(super) struct ExprChecker<'a> {
+    /// The checked schema.
     pub schema: &'a Schema,
     /// The constants visible here (those defined earlier).
     pub constants: &'a [Constant],
     /// Names of `let`s defined later in the file, to explain "used before defined".
     pub later_lets: &'a [(String, Span)],
+    /// Whether record fields may be used here.
     pub fields: Fields,
+    /// Where the errors go.
     pub errors: &'a mut Vec<Diagnostic>,
     /// Optional fields guarded by `has` on the current `and` chain.
     guarded: Vec<usize>,
@@ -89,6 +93,7 @@ fn error_expr(span: Span) -> Expr {
 }
 
 impl<'a> ExprChecker<'a> {
+    /// A checker with no `has` guards in force and no constants used yet.
     pub fn new(
         schema: &'a Schema,
         constants: &'a [Constant],
