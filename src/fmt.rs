@@ -40,44 +40,27 @@ struct Comment {
 
 /// Every `#` comment outside strings, in order.
 fn comments(src: &str) -> Vec<Comment> {
-    let bytes = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut in_string = false;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if in_string => i += 1,
-            b'"' => in_string = !in_string,
-            b'\n' => in_string = false,
-            b'#' if !in_string => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(bytes.len(), |p| i + p);
-                let line_start = src[..i].rfind('\n').map_or(0, |p| p + 1);
-                let own_line = src[line_start..i]
-                    .trim_matches([' ', '\t', '\r', '\u{feff}'])
-                    .is_empty();
-                let rest = &src[end..];
-                let next_line_end = rest.get(1..).and_then(|r| r.find('\n')).map(|p| p + 1);
-                let blank_after = match next_line_end {
-                    Some(e) => rest[1..e].trim().is_empty(),
-                    None => false,
-                };
-                out.push(Comment {
-                    start: i,
-                    end,
-                    own_line,
-                    blank_after,
-                });
-                i = end;
-                continue;
+    crate::syntax::comments(src)
+        .map(|span| {
+            let (start, end) = (span.start, span.end);
+            let line_start = src[..start].rfind('\n').map_or(0, |p| p + 1);
+            let own_line = src[line_start..start]
+                .trim_matches([' ', '\t', '\r', '\u{feff}'])
+                .is_empty();
+            let rest = &src[end..];
+            let next_line_end = rest.get(1..).and_then(|r| r.find('\n')).map(|p| p + 1);
+            let blank_after = match next_line_end {
+                Some(e) => rest[1..e].trim().is_empty(),
+                None => false,
+            };
+            Comment {
+                start,
+                end,
+                own_line,
+                blank_after,
             }
-            _ => {}
-        }
-        i += 1;
-    }
-    out
+        })
+        .collect()
 }
 
 struct Printer<'s> {

@@ -100,3 +100,28 @@ fn ill_typed_expressions_are_refused_with_their_code() {
         assert_eq!(d[0].code.as_str(), code, "{expr}");
     }
 }
+
+/// A record field in a `limit` cap is reported as such every time, however many the
+/// cap names and whatever other errors come after it.
+#[test]
+fn every_field_in_a_limit_cap_is_reported_as_a_cap_error() {
+    for cap in ["requested * units", "requested + unknown_name"] {
+        let source = format!(
+            "policy \"p\"\nschema {{ action: import | export, item: H200 | H20, units: int, requested: int }}\nrule r:\n  limit import H200 to {cap} units\n"
+        );
+        let errors = clearance::compile(&source).expect_err(cap);
+        let fields: Vec<_> = errors
+            .iter()
+            .filter(|d| d.message.contains("record field"))
+            .collect();
+        assert!(!fields.is_empty(), "{cap}: {errors:#?}");
+        for d in fields {
+            assert_eq!(d.code.as_str(), "clearance::limit::uses_record", "{cap}");
+            assert!(
+                d.message.starts_with("the cap of a `limit` cannot use"),
+                "{cap}: {}",
+                d.message
+            );
+        }
+    }
+}

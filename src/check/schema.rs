@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use crate::ast::{self, TypeExprKind};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::{Field, Schema};
+use crate::span::Span;
 use crate::value::{EnumType, Type};
 
 const TYPE_NAMES: [&str; 6] = ["bool", "int", "decimal", "percent", "text", "date"];
@@ -57,6 +58,21 @@ pub(super) fn check_schema(schema: &ast::Schema, errors: &mut Vec<Diagnostic>) -
     }
 }
 
+/// "the schema has no field `name`", with the field most likely meant. `code` tells
+/// where the name was written: `UnknownField` in a rule, `TestUnknownField` in a test record.
+pub(super) fn unknown_field(schema: &Schema, code: Code, name: &str, span: Span) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        code,
+        format!("the schema has no field `{name}`"),
+        span,
+        "unknown field",
+    );
+    if let Some(g) = did_you_mean(name, schema.fields.iter().map(|f| f.name.as_str())) {
+        d = d.with_help(format!("did you mean `{g}`?"));
+    }
+    d
+}
+
 fn field_type(
     t: &ast::TypeExpr,
     enums: &mut Vec<EnumType>,
@@ -75,30 +91,7 @@ fn field_type(
         );
     }
     match &t.kind {
-        TypeExprKind::Named(n) => match n.node.as_str() {
-            "bool" => Type::Bool,
-            "int" => Type::Int,
-            "decimal" => Type::Decimal,
-            "percent" => Type::Percent,
-            "text" => Type::Text,
-            "date" => Type::Date,
-            other => {
-                let mut d = Diagnostic::error(
-                    Code::UnknownType,
-                    format!("`{other}` is not a type"),
-                    n.span,
-                    "unknown type",
-                );
-                d = match did_you_mean(other, TYPE_NAMES) {
-                    Some(g) => d.with_help(format!("did you mean `{g}`?")),
-                    None => d.with_help(format!(
-                        "the types are `bool`, `int`, `decimal`, `percent`, `text`, `date`, an enum such as `{other} | other_value`, or a list `[T]`"
-                    )),
-                };
-                errors.push(d);
-                Type::Error
-            }
-        },
+        TypeExprKind::Named(n) => named_type(n, errors),
         TypeExprKind::Enum(values) => {
             let mut names: Vec<String> = Vec::new();
             for v in values {
@@ -137,6 +130,34 @@ fn field_type(
                 return Type::Error;
             }
             Type::List(Box::new(elem))
+        }
+    }
+}
+
+/// A type written by name: `int`, `text`, ...
+fn named_type(n: &ast::Ident, errors: &mut Vec<Diagnostic>) -> Type {
+    match n.node.as_str() {
+        "bool" => Type::Bool,
+        "int" => Type::Int,
+        "decimal" => Type::Decimal,
+        "percent" => Type::Percent,
+        "text" => Type::Text,
+        "date" => Type::Date,
+        other => {
+            let mut d = Diagnostic::error(
+                Code::UnknownType,
+                format!("`{other}` is not a type"),
+                n.span,
+                "unknown type",
+            );
+            d = match did_you_mean(other, TYPE_NAMES) {
+                Some(g) => d.with_help(format!("did you mean `{g}`?")),
+                None => d.with_help(format!(
+                    "the types are `bool`, `int`, `decimal`, `percent`, `text`, `date`, an enum such as `{other} | other_value`, or a list `[T]`"
+                )),
+            };
+            errors.push(d);
+            Type::Error
         }
     }
 }

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use pest::error::{ErrorVariant, InputLocation};
 
+use super::keywords::{is_keyword, CLAUSE_WORDS, ITEM_WORDS, KEYWORDS, PREAMBLE_WORDS, STRUCTURAL};
 use super::parser::Rule;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{did_you_mean, one_of, Code, Diagnostic};
 use crate::span::Span;
 
 /// What was being parsed, for the wording of "expected ...".
@@ -15,12 +16,6 @@ pub(super) enum Context {
     Preamble,
     Item,
 }
-
-pub(super) const KEYWORDS: &[&str] = &[
-    "policy", "default", "schema", "let", "rule", "test", "given", "expect", "by", "require",
-    "before", "deny", "allow", "waitlist", "warn", "when", "because", "limit", "to", "per",
-    "order", "else", "records", "error", "and", "or", "not", "in", "has", "true", "false",
-];
 
 /// What an author expected to see, ordered for display.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,15 +44,13 @@ impl Expected {
             Expected::Keyword(k) => format!("`{k}`"),
             Expected::Token(t) => format!("`{t}`"),
             Expected::Operator => "an operator".into(),
-            Expected::Clause => {
-                "a clause (`require`, `deny`, `waitlist`, `allow`, `warn` or `limit`)".into()
-            }
+            Expected::Clause => format!("a clause ({})", one_of(CLAUSE_WORDS)),
             Expected::Scope => "a scope such as `import H200`".into(),
             Expected::Type => "a type".into(),
             Expected::Text => "a text in double quotes".into(),
             Expected::Record => "a record `{ field: value, ... }`".into(),
             Expected::Outcome => "an outcome (`allow`, `deny`, `waitlist` or `error`)".into(),
-            Expected::Item => "the next `let`, `rule` or `test`".into(),
+            Expected::Item => format!("the next {}", one_of(ITEM_WORDS)),
             Expected::EndOfFile => "the end of the file".into(),
             Expected::Quantity => {
                 "what the limit counts: a number field such as `units`, or `records`".into()
@@ -113,6 +106,34 @@ pub(super) fn from_pest(
     context: Context,
 ) -> Diagnostic {
     let attempts = error.parse_attempts();
+    let furthest = attempts.as_ref().map(|a| a.max_position);
+    // `ParsingToken` is not exported by pest; its display is the token itself.
+    let tokens: Vec<String> = attempts.map_or_else(Vec::new, |a| {
+        a.expected_tokens().iter().map(|t| t.to_string()).collect()
+    });
+    let pos = error_position(&error, furthest, source, base);
+    let mut expected: BTreeSet<Expected> = BTreeSet::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        expected.extend(positives.iter().filter_map(|r| expected_of_rule(*r)));
+    }
+    expected_tokens(&tokens, &mut expected);
+    if expected.is_empty() {
+        expected.insert(match context {
+            Context::Preamble => Expected::Keyword("policy"),
+            Context::Item => Expected::Item,
+        });
+    }
+    summarize(&mut expected, context);
+    describe(source, pos, &expected, context)
+}
+
+/// Where the error is, as a byte offset in `source` on a character boundary.
+fn error_position(
+    error: &pest::error::Error<Rule>,
+    furthest: Option<usize>,
+    source: &str,
+    base: usize,
+) -> usize {
     let rule_pos = base
         + match error.location {
             InputLocation::Pos(p) => p,
@@ -121,11 +142,11 @@ pub(super) fn from_pest(
     // Tokens such as `:` and `)` count towards the furthest position only in the
     // attempts; but so do the look-aheads that keep keywords from being names, which
     // end right after a keyword: there the rule position is the right one.
-    let pos = match &attempts {
-        Some(a) if base + a.max_position > rule_pos => {
-            let token_pos = base + a.max_position;
+    let pos = match furthest {
+        Some(max_position) if base + max_position > rule_pos => {
+            let token_pos = base + max_position;
             let word = word_before(source, token_pos);
-            if KEYWORDS.contains(&word) {
+            if is_keyword(word) {
                 rule_pos
             } else {
                 token_pos
@@ -138,39 +159,36 @@ pub(super) fn from_pest(
     while !source.is_char_boundary(pos) {
         pos -= 1;
     }
-    let mut expected: BTreeSet<Expected> = BTreeSet::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        expected.extend(positives.iter().filter_map(|r| expected_of_rule(*r)));
-    }
-    if let Some(attempts) = attempts {
-        // `ParsingToken` is not exported by pest; its display is the token itself.
-        for token in attempts.expected_tokens().iter().map(|t| t.to_string()) {
-            if token != "BUILTIN_RULE" && !(token.len() > 2 && token.contains("..")) {
-                if token.chars().all(|c| c.is_ascii_alphabetic()) {
-                    // keywords are reported through their rules
-                    continue;
-                }
-                // `-` starts a negative number: part of "an expression"
-                if token == "-" && expected.contains(&Expected::Expression) {
-                    continue;
-                }
-                let noise = token == "\u{feff}"
-                    || token == "#"
-                    || token.trim().is_empty()
-                    || (token.len() == 1
-                        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-                if !noise {
-                    expected.insert(Expected::Token(token));
-                }
+    pos
+}
+
+/// Adds the tokens pest tried (`:`, `)`, ...) to `expected`, leaving out those said otherwise.
+fn expected_tokens(tokens: &[String], expected: &mut BTreeSet<Expected>) {
+    for token in tokens {
+        if token != "BUILTIN_RULE" && !(token.len() > 2 && token.contains("..")) {
+            if token.chars().all(|c| c.is_ascii_alphabetic()) {
+                // keywords are reported through their rules
+                continue;
+            }
+            // `-` starts a negative number: part of "an expression"
+            if token == "-" && expected.contains(&Expected::Expression) {
+                continue;
+            }
+            let noise = token == "\u{feff}"
+                || token == "#"
+                || token.trim().is_empty()
+                || (token.len() == 1
+                    && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            if !noise {
+                expected.insert(Expected::Token(token.clone()));
             }
         }
     }
-    if expected.is_empty() {
-        expected.insert(match context {
-            Context::Preamble => Expected::Keyword("policy"),
-            Context::Item => Expected::Item,
-        });
-    }
+}
+
+/// Says many operators as "an operator", the words that start an item as "the next
+/// item", and drops what another entry says already.
+fn summarize(expected: &mut BTreeSet<Expected>, context: Context) {
     // Many operators: say "an operator".
     let operators = ["!=", "*", "+", "-", "/", "<", "<=", "==", ">", ">=", "??"];
     let n = operators
@@ -184,20 +202,18 @@ pub(super) fn from_pest(
         expected.insert(Expected::Operator);
     }
     // What may start the next item: say "the next item".
-    let starters = ["let", "rule", "test", "policy", "schema"];
+    let starters = || ITEM_WORDS.iter().chain(PREAMBLE_WORDS);
     if matches!(context, Context::Item)
-        && starters
-            .iter()
-            .any(|k| expected.contains(&Expected::Keyword(k)))
+        && starters().any(|k| expected.contains(&Expected::Keyword(k)))
     {
-        for k in starters {
+        for k in starters() {
             expected.remove(&Expected::Keyword(k));
         }
         expected.remove(&Expected::EndOfFile);
         expected.insert(Expected::Item);
     }
     if expected.contains(&Expected::Clause) {
-        for verb in ["require", "deny", "waitlist", "allow", "warn", "limit"] {
+        for verb in CLAUSE_WORDS {
             expected.remove(&Expected::Keyword(verb));
         }
     }
@@ -207,16 +223,17 @@ pub(super) fn from_pest(
         expected.remove(&Expected::Token("[".into()));
         expected.remove(&Expected::Token("\"".into()));
     }
+}
 
+/// The diagnostic for what was found at `pos` where `expected` was due.
+fn describe(
+    source: &str,
+    pos: usize,
+    expected: &BTreeSet<Expected>,
+    context: Context,
+) -> Diagnostic {
     let found = token_at(source, pos);
-    let found_words = if found.is_empty() {
-        "the end of the file".to_string()
-    } else {
-        format!("`{found}`")
-    };
-    let prev = previous_token(source, pos);
     if matches!(context, Context::Preamble) && super::skip_trivia(source, 0) == pos {
-        let found = token_at(source, pos);
         return Diagnostic::error(
             Code::Unexpected,
             "a policy file starts with its `policy` header",
@@ -232,59 +249,17 @@ pub(super) fn from_pest(
     } else {
         Span::new(pos, pos + found.len())
     };
-
-    // A reserved word where a name was expected.
-    // Words that give a clause its structure are more likely a missing operand than a
-    // name, unless a name is clearly due (after `rule`, `let`).
-    let structural = [
-        "let", "rule", "test", "policy", "schema", "before", "when", "because", "by", "to", "per",
-        "else", "and", "or", "in", "expect", "given", "not", "has", "true", "false", "order",
-        "records",
-    ];
-    // `order: int` in a schema or record: a field named with a keyword.
-    let field_name = source[pos + found.len()..].trim_start().starts_with(':');
-    let name_due = matches!(prev, Some("rule" | "let")) || field_name;
-    if KEYWORDS.contains(&found)
-        && (name_due || !structural.contains(&found))
-        && (expected.contains(&Expected::Name) || expected.contains(&Expected::Expression))
-    {
-        return Diagnostic::error(
-            Code::KeywordAsName,
-            format!("`{found}` is a reserved word and cannot be used as a name"),
-            span,
-            "reserved word",
-        )
-        .with_help(format!(
-            "choose another name, such as `{found}_value`; the reserved words are listed in docs/language.md"
-        ));
+    if let Some(d) = reserved_word(source, pos, found, span, expected) {
+        return d;
     }
-    let after_equals = source[..pos].ends_with('=') && found == "=";
-    if (found == "==" && expected.contains(&Expected::Token("=".into())))
-        || (after_equals && prev == Some("="))
-    {
-        return Diagnostic::error(
-            Code::SingleEquals,
-            "a constant is defined with one `=`",
-            span,
-            "`==` compares",
-        )
-        .with_help("write `let NAME = VALUE`");
+    if let Some(d) = misused_equals(source, pos, found, span, expected) {
+        return d;
     }
-    // `=` where `==` was meant.
-    if found == "=" && !expected.contains(&Expected::Token("=".into())) {
-        let help = if source[pos..].starts_with("=>") {
-            "did you mean `>=`?"
-        } else {
-            "use `==` to compare two values"
-        };
-        return Diagnostic::error(
-            Code::SingleEquals,
-            "`=` is not a comparison",
-            span,
-            "single `=`",
-        )
-        .with_help(help);
-    }
+    let found_words = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found}`")
+    };
     // `rule name` without `:`.
     if expected.contains(&Expected::Token(":".into())) {
         if let Some(name) = rule_name_before(source, pos) {
@@ -302,7 +277,7 @@ pub(super) fn from_pest(
 
     let words: Vec<String> = expected.iter().map(Expected::words).collect();
     let list = join_or(&words);
-    let message = match prev {
+    let message = match previous_token(source, pos) {
         Some(p) if !p.is_empty() => format!("expected {list} after `{p}`"),
         _ => format!("expected {list}"),
     };
@@ -312,10 +287,81 @@ pub(super) fn from_pest(
         span,
         format!("found {found_words}"),
     );
-    if let Some(help) = help_for(found, &expected) {
+    if let Some(help) = help_for(found, expected) {
         d = d.with_help(help);
     }
     d
+}
+
+/// A reserved word where a name was expected.
+fn reserved_word(
+    source: &str,
+    pos: usize,
+    found: &str,
+    span: Span,
+    expected: &BTreeSet<Expected>,
+) -> Option<Diagnostic> {
+    // Words that give a clause its structure are more likely a missing operand than a
+    // name, unless a name is clearly due (after `rule`, `let`).
+    // `order: int` in a schema or record: a field named with a keyword.
+    let field_name = source[pos + found.len()..].trim_start().starts_with(':');
+    let name_due = matches!(previous_token(source, pos), Some("rule" | "let")) || field_name;
+    let reserved = is_keyword(found)
+        && (name_due || !STRUCTURAL.contains(&found))
+        && (expected.contains(&Expected::Name) || expected.contains(&Expected::Expression));
+    reserved.then(|| {
+        Diagnostic::error(
+            Code::KeywordAsName,
+            format!("`{found}` is a reserved word and cannot be used as a name"),
+            span,
+            "reserved word",
+        )
+        .with_help(format!(
+            "choose another name, such as `{found}_value`; the reserved words are listed in docs/language.md"
+        ))
+    })
+}
+
+/// `==` where a `let` wants `=`, and `=` where a comparison wants `==`.
+fn misused_equals(
+    source: &str,
+    pos: usize,
+    found: &str,
+    span: Span,
+    expected: &BTreeSet<Expected>,
+) -> Option<Diagnostic> {
+    let after_equals = source[..pos].ends_with('=') && found == "=";
+    if (found == "==" && expected.contains(&Expected::Token("=".into())))
+        || (after_equals && previous_token(source, pos) == Some("="))
+    {
+        return Some(
+            Diagnostic::error(
+                Code::SingleEquals,
+                "a constant is defined with one `=`",
+                span,
+                "`==` compares",
+            )
+            .with_help("write `let NAME = VALUE`"),
+        );
+    }
+    // `=` where `==` was meant.
+    if found == "=" && !expected.contains(&Expected::Token("=".into())) {
+        let help = if source[pos..].starts_with("=>") {
+            "did you mean `>=`?"
+        } else {
+            "use `==` to compare two values"
+        };
+        return Some(
+            Diagnostic::error(
+                Code::SingleEquals,
+                "`=` is not a comparison",
+                span,
+                "single `=`",
+            )
+            .with_help(help),
+        );
+    }
+    None
 }
 
 fn help_for(found: &str, expected: &BTreeSet<Expected>) -> Option<String> {
@@ -330,15 +376,12 @@ fn help_for(found: &str, expected: &BTreeSet<Expected>) -> Option<String> {
             "a clause starts with what it does, e.g. `deny import when ...`".into()
         }
         _ if expected.contains(&Expected::Clause) => {
-            let w = found;
-            let verbs = ["require", "deny", "waitlist", "allow", "warn", "limit"];
             let guess =
-                crate::diagnostics::did_you_mean(w, verbs.iter().copied()).filter(|g| *g != w)?;
+                did_you_mean(found, CLAUSE_WORDS.iter().copied()).filter(|g| *g != found)?;
             format!("did you mean `{guess}`?")
         }
         _ if expected.contains(&Expected::Item) => {
-            let guess = crate::diagnostics::did_you_mean(found, ["let", "rule", "test"])
-                .filter(|g| *g != found)?;
+            let guess = did_you_mean(found, ITEM_WORDS.iter().copied()).filter(|g| *g != found)?;
             format!("did you mean `{guess}`?")
         }
         _ => return None,
@@ -436,18 +479,7 @@ fn previous_token(source: &str, pos: usize) -> Option<&str> {
 
 /// Byte offset of a `#` comment in a line, ignoring `#` inside strings.
 fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    super::comments(line).next().map(|c| c.start)
 }
 
 /// `NAME` when the text before `pos` ends with `rule NAME`.

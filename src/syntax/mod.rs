@@ -5,6 +5,8 @@
 //! and `test` in turn, skipping to the next item after an error.
 
 mod errors;
+mod keywords;
+mod lexical;
 pub mod limits;
 mod lower;
 mod parser;
@@ -12,9 +14,12 @@ mod scan;
 
 use pest::Parser as _;
 
-use crate::ast::Policy;
+use crate::ast::{Item, Policy, Schema};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::outcome::Decision;
 use crate::span::Span;
+use crate::span::Spanned;
+pub use lexical::comments;
 use lower::Lowerer;
 use parser::{PolicyParser, Rule};
 
@@ -54,14 +59,39 @@ pub fn parse(source: &str) -> Parsed {
         };
     }
 
+    let (head, pos) = preamble(source, &mut diagnostics);
+    let items = items(source, pos, head.is_some(), &mut diagnostics);
+
+    diagnostics.sort_by_key(|d| d.span());
+    let policy = match head {
+        Some((name, default, schema)) if diagnostics.is_empty() => Some(Policy {
+            name,
+            default,
+            schema,
+            items,
+        }),
+        _ => None,
+    };
+    Parsed {
+        policy,
+        diagnostics,
+    }
+}
+
+/// A policy's name, `default` and schema.
+type Head = (Spanned<String>, Option<Spanned<Decision>>, Schema);
+
+/// The header and schema, lowered; and where the items start (after an error: the
+/// first item found after it).
+fn preamble(source: &str, diagnostics: &mut Vec<Diagnostic>) -> (Option<Head>, usize) {
     let mut head = None;
-    let mut pos = match PolicyParser::parse(Rule::preamble, source) {
+    let pos = match PolicyParser::parse(Rule::preamble, source) {
         Ok(mut pairs) => {
             let pair = pairs.next().expect("preamble");
             let end = pair.as_span().end();
             head = Lowerer {
                 base: 0,
-                errors: &mut diagnostics,
+                errors: diagnostics,
             }
             .preamble(pair);
             end
@@ -73,7 +103,17 @@ pub fn parse(source: &str) -> Parsed {
             resync(source, at)
         }
     };
+    (head, pos)
+}
 
+/// Each `let`, `rule` and `test` from `pos` on, resuming at the next item after an
+/// error. `head_ok`: the preamble parsed, so a second `schema` is reported.
+fn items(
+    source: &str,
+    mut pos: usize,
+    head_ok: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Item> {
     let mut items = Vec::new();
     loop {
         pos = skip_trivia(source, pos);
@@ -98,7 +138,7 @@ pub fn parse(source: &str) -> Parsed {
         if let Some(d) = misplaced(source, pos) {
             // After a broken preamble, a `schema` found later is the one that failed to
             // parse (already reported): skip it quietly.
-            if head.is_some() {
+            if head_ok {
                 diagnostics.push(d);
             }
             pos = resync(source, pos + 1);
@@ -110,7 +150,7 @@ pub fn parse(source: &str) -> Parsed {
                 let end = pos + pair.as_span().end();
                 let item = Lowerer {
                     base: pos,
-                    errors: &mut diagnostics,
+                    errors: diagnostics,
                 }
                 .item(pair);
                 if let Some(item) = item {
@@ -126,21 +166,7 @@ pub fn parse(source: &str) -> Parsed {
             }
         }
     }
-
-    diagnostics.sort_by_key(|d| d.span());
-    let policy = match head {
-        Some((name, default, schema)) if diagnostics.is_empty() => Some(Policy {
-            name,
-            default,
-            schema,
-            items,
-        }),
-        _ => None,
-    };
-    Parsed {
-        policy,
-        diagnostics,
-    }
+    items
 }
 
 /// `policy` or `schema` again after the schema.
@@ -191,7 +217,7 @@ fn resync(source: &str, from: usize) -> usize {
         .map_or(0, |i| i + 1);
     while line_start < source.len() {
         let first = skip_blanks(source, line_start);
-        if first >= from && matches!(errors::word_at(source, first), "let" | "rule" | "test") {
+        if first >= from && keywords::ITEM_WORDS.contains(&errors::word_at(source, first)) {
             return first;
         }
         line_start = match source[line_start..].find('\n') {

@@ -2,6 +2,7 @@
 //! say what it expected at the end of the file), and enforces the size and
 //! nesting limits so the recursive parser never runs on hostile input.
 
+use super::lexical::{pieces, Piece, Quoted};
 use super::limits::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
@@ -24,113 +25,143 @@ pub(super) fn scan(src: &str) -> Vec<Diagnostic> {
         );
         return errors;
     }
-    let bytes = src.as_bytes();
-    let mut depth: Vec<usize> = Vec::new();
-    let mut last_word: &str = "";
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                i = line_end(bytes, i);
+    let mut scanner = Scanner {
+        src,
+        depth: Vec::new(),
+        last_word: "",
+        errors,
+    };
+    let mut at = 0;
+    for piece in pieces(src) {
+        let end = match piece {
+            Piece::Comment(span) => {
+                if scanner.code(at, span.start).is_err() {
+                    return scanner.errors;
+                }
+                span.end
             }
-            b'"' => {
-                let start = i;
-                let is_template = last_word == "because";
-                let mut j = i + 1;
-                let mut closed = false;
-                let mut interp_depth = 0usize;
-                while j < bytes.len() {
-                    match bytes[j] {
-                        b'\\' => j += 1,
-                        b'"' => {
-                            closed = true;
-                            break;
-                        }
-                        b'\n' => break,
-                        b'(' | b'[' | b'{' if is_template => {
-                            interp_depth += 1;
-                            if depth.len() + interp_depth > MAX_BRACKET_DEPTH {
-                                errors.push(too_deep(j));
-                                return errors;
-                            }
-                        }
-                        b')' | b']' | b'}' if is_template => {
-                            interp_depth = interp_depth.saturating_sub(1)
-                        }
-                        _ => {}
+            Piece::Quoted(quoted) => {
+                if scanner.code(at, quoted.span.start).is_err() || scanner.string(&quoted).is_err()
+                {
+                    return scanner.errors;
+                }
+                quoted.span.end
+            }
+        };
+        at = end;
+    }
+    let _ = scanner.code(at, src.len());
+    scanner.errors
+}
+
+/// Brackets nested too deep: scanning stops.
+struct TooDeep;
+
+struct Scanner<'s> {
+    src: &'s str,
+    /// The offsets of the open brackets.
+    depth: Vec<usize>,
+    /// The word just before, for `because` before a template.
+    last_word: &'s str,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'s> Scanner<'s> {
+    /// The code in `src[from..to]`, which holds no comment and no string.
+    fn code(&mut self, from: usize, to: usize) -> Result<(), TooDeep> {
+        let bytes = self.src.as_bytes();
+        let mut i = from;
+        while i < to {
+            match bytes[i] {
+                b'(' | b'[' | b'{' => {
+                    self.depth.push(i);
+                    if self.depth.len() > MAX_BRACKET_DEPTH {
+                        self.errors.push(too_deep(i));
+                        return Err(TooDeep);
                     }
-                    j += 1;
-                }
-                if !closed {
-                    let end = line_end(bytes, start).min(bytes.len());
-                    let end = trim_end(src, start, end);
-                    errors.push(
-                        Diagnostic::error(
-                            Code::UnterminatedString,
-                            "this string has no closing quote",
-                            Span::new(start, end),
-                            "the string starts here and runs to the end of the line",
-                        )
-                        .with_help(
-                            "add a closing `\"`; a string must end on the line it starts on (write `\\n` for a line break)",
-                        ),
-                    );
-                    i = line_end(bytes, start);
-                    continue;
-                }
-                if j - start - 1 > MAX_STRING_LEN {
-                    errors.push(Diagnostic::error(
-                        Code::TooLong,
-                        format!("this string is longer than the limit of {MAX_STRING_LEN} bytes"),
-                        Span::new(start, start + 1),
-                        "string starts here",
-                    ));
-                }
-                last_word = "";
-                i = j + 1;
-            }
-            b'(' | b'[' | b'{' => {
-                depth.push(i);
-                if depth.len() > MAX_BRACKET_DEPTH {
-                    errors.push(too_deep(i));
-                    return errors;
-                }
-                last_word = "";
-                i += 1;
-            }
-            b')' | b']' | b'}' => {
-                depth.pop();
-                last_word = "";
-                i += 1;
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    self.last_word = "";
                     i += 1;
                 }
-                if i - start > MAX_IDENT_LEN {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::TooLong,
-                            format!(
-                                "this name is longer than the limit of {MAX_IDENT_LEN} characters"
-                            ),
-                            Span::new(start, i),
-                            format!("{} characters", i - start),
-                        )
-                        .with_help("use a shorter name"),
-                    );
+                b')' | b']' | b'}' => {
+                    self.depth.pop();
+                    self.last_word = "";
+                    i += 1;
                 }
-                last_word = &src[start..i];
-            }
-            c if c.is_ascii_whitespace() => i += 1,
-            _ => {
-                last_word = "";
-                i += 1;
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    let start = i;
+                    while i < to && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                        i += 1;
+                    }
+                    if i - start > MAX_IDENT_LEN {
+                        self.errors.push(
+                            Diagnostic::error(
+                                Code::TooLong,
+                                format!(
+                                    "this name is longer than the limit of {MAX_IDENT_LEN} characters"
+                                ),
+                                Span::new(start, i),
+                                format!("{} characters", i - start),
+                            )
+                            .with_help("use a shorter name"),
+                        );
+                    }
+                    self.last_word = &self.src[start..i];
+                }
+                c if c.is_ascii_whitespace() => i += 1,
+                _ => {
+                    self.last_word = "";
+                    i += 1;
+                }
             }
         }
+        Ok(())
     }
-    errors
+
+    /// A string: closed on its line, not too long, and, after `because`, with its
+    /// interpolations nested no deeper than the limit.
+    fn string(&mut self, quoted: &Quoted) -> Result<(), TooDeep> {
+        let start = quoted.span.start;
+        let is_template = self.last_word == "because";
+        let mut interp_depth = 0usize;
+        for (j, b) in quoted.unescaped(self.src) {
+            match b {
+                b'(' | b'[' | b'{' if is_template => {
+                    interp_depth += 1;
+                    if self.depth.len() + interp_depth > MAX_BRACKET_DEPTH {
+                        self.errors.push(too_deep(j));
+                        return Err(TooDeep);
+                    }
+                }
+                b')' | b']' | b'}' if is_template => interp_depth = interp_depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if !quoted.closed {
+            let end = trim_end(self.src, start, quoted.span.end);
+            self.errors.push(
+                Diagnostic::error(
+                    Code::UnterminatedString,
+                    "this string has no closing quote",
+                    Span::new(start, end),
+                    "the string starts here and runs to the end of the line",
+                )
+                .with_help(
+                    "add a closing `\"`; a string must end on the line it starts on (write `\\n` for a line break)",
+                ),
+            );
+            return Ok(());
+        }
+        if quoted.contents_end - start - 1 > MAX_STRING_LEN {
+            self.errors.push(Diagnostic::error(
+                Code::TooLong,
+                format!("this string is longer than the limit of {MAX_STRING_LEN} bytes"),
+                Span::new(start, start + 1),
+                "string starts here",
+            ));
+        }
+        self.last_word = "";
+        Ok(())
+    }
 }
 
 fn too_deep(at: usize) -> Diagnostic {
@@ -141,13 +172,6 @@ fn too_deep(at: usize) -> Diagnostic {
         "this one is too deep",
     )
     .with_help("split the expression with `let` constants or simplify it")
-}
-
-fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(bytes.len(), |p| from + p)
 }
 
 fn trim_end(src: &str, start: usize, end: usize) -> usize {
