@@ -437,8 +437,12 @@ fn one_thread_and_many_give_the_same_output() {
     ))
     .unwrap();
     let big = sample.repeat(21);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/threads_test.ndjson");
-    std::fs::write(path, &big).unwrap();
+    let file = std::env::temp_dir().join(format!(
+        "clearance_threads_test_{}.ndjson",
+        std::process::id()
+    ));
+    std::fs::write(&file, &big).unwrap();
+    let path = file.to_str().unwrap();
     for policy in [
         "policies/h200_first_batch.policy",
         "tests/fixtures/h200_stricter.policy",
@@ -466,6 +470,7 @@ fn one_thread_and_many_give_the_same_output() {
             );
         }
     }
+    let _ = std::fs::remove_file(&file);
 }
 
 #[test]
