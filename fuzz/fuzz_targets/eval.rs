@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use clearance::check::{CheckedPolicy, Decision};
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat};
 use libfuzzer_sys::fuzz_target;
 
 fn policy() -> &'static CheckedPolicy {
@@ -17,7 +17,7 @@ fn policy() -> &'static CheckedPolicy {
 
 fuzz_target!(|data: &[u8]| {
     let policy = policy();
-    for format in [DataFormat::Ndjson, DataFormat::Csv] {
+    for format in [DataFormat::Ndjson, DataFormat::Csv(CsvDelimiter::Comma)] {
         let mut results = Vec::new();
         let read = clearance::run::evaluate(policy, format, data, &mut |r| results.push(r));
         if let Ok(summary) = read {

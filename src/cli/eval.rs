@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::output::{CsvOut, TableOut};
 use super::{print_diagnostics, print_file_error, read_policy, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::check::Decision;
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat, InputError};
 use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
@@ -17,12 +17,8 @@ pub struct EvalArgs {
     /// The policy file.
     #[arg(value_name = "POLICY")]
     pub policy: String,
-    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`), or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
-    pub data: String,
-    /// The data format, when the file name does not tell (required for `-`).
-    #[arg(long, value_enum)]
-    pub data_format: Option<DataFormat>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -40,6 +36,25 @@ pub struct EvalArgs {
     /// Exit with 1 when any record gets one of these decisions.
     #[arg(long, value_delimiter = ',', value_name = "DECISIONS", default_value = "error", value_parser = parse_decision)]
     pub fail_on: Vec<Decision>,
+}
+
+/// Where the records come from: what `eval`, `explain` and `diff` share.
+#[derive(Args)]
+pub struct DataArgs {
+    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`), or `-` for standard input.
+    #[arg(long = "data", value_name = "FILE")]
+    pub path: String,
+    /// The data format, when the file name does not tell (required for `-`).
+    #[arg(long, value_enum)]
+    pub data_format: Option<DataFormat>,
+    /// The character between CSV cells: `,` (the default), `;`, `tab` or `|`.
+    #[arg(long, value_name = "DELIMITER", value_parser = parse_delimiter)]
+    pub csv_delimiter: Option<CsvDelimiter>,
+}
+
+fn parse_delimiter(s: &str) -> Result<CsvDelimiter, String> {
+    CsvDelimiter::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a CSV delimiter; use `,`, `;`, `tab` or `|`"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,15 +95,31 @@ pub fn prepare(path: &str) -> Option<Prepared> {
     }
 }
 
-/// The data's format, from the flag or the file name.
-pub fn data_format(flag: Option<DataFormat>, path: &str) -> Option<DataFormat> {
-    let f = flag.or_else(|| DataFormat::from_path(path));
-    if f.is_none() {
+/// The data's format, from the flags or the file name; problems are printed.
+pub fn data_format(data: &DataArgs) -> Option<DataFormat> {
+    let path = &data.path;
+    let Some(format) = data.data_format.or_else(|| DataFormat::from_path(path)) else {
         print_file_error(&format!(
             "cannot tell the format of `{path}` from its name; pass --data-format json, ndjson or csv"
         ));
+        return None;
+    };
+    match (format, data.csv_delimiter) {
+        (DataFormat::Csv(_), Some(d)) => Some(DataFormat::Csv(d)),
+        (_, None) => Some(format),
+        (other, Some(_)) => {
+            print_file_error(&format!(
+                "--csv-delimiter applies to CSV data only, and `{path}` is read as {}",
+                other.name()
+            ));
+            None
+        }
     }
-    f
+}
+
+/// Prints an input error with the data file's name and the place: `FILE:LINE:COLUMN: …`.
+pub fn print_input_error(path: &str, e: &InputError) {
+    print_file_error(&format!("{path}{}: {}", e.location(), e.message));
 }
 
 /// Opens the data file (`-`: standard input).
@@ -109,17 +140,15 @@ pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
 /// `explain` start from. Problems are printed; `None` then.
 pub fn prepare_run(
     policy: &str,
-    data: &str,
-    format: Option<DataFormat>,
+    data: &DataArgs,
 ) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
     let prepared = prepare(policy)?;
-    let format = data_format(format, data)?;
-    Some((prepared, format, open_data(data)?))
+    let format = data_format(data)?;
+    Some((prepared, format, open_data(&data.path)?))
 }
 
 pub fn run(args: EvalArgs) -> u8 {
-    let Some((Prepared { source, policy }, format, input)) =
-        prepare_run(&args.policy, &args.data, args.data_format)
+    let Some((Prepared { source, policy }, format, input)) = prepare_run(&args.policy, &args.data)
     else {
         return EXIT_INVALID;
     };
@@ -213,8 +242,7 @@ pub fn run(args: EvalArgs) -> u8 {
             }
         }
         Err(e) => {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            print_file_error(&format!("{}{at}: {}", args.data, e.message));
+            print_input_error(&args.data.path, &e);
             EXIT_INVALID
         }
     }
