@@ -14,7 +14,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde::Deserialize;
 
-use clearance::data::{read_records, DataFormat};
+use clearance::data::{read_records, CsvDelimiter, DataFormat};
 use clearance::internals::eval::FiredSet;
 use clearance::Policy;
 
@@ -300,12 +300,17 @@ fn benches(c: &mut Criterion) {
     g.bench_function("clearance", |b| {
         let mut v = FiredSet::default();
         b.iter(|| {
-            read_records(&policy.schema, DataFormat::Csv, csv.as_bytes(), &mut |r| {
-                if let Ok(row) = &r.row {
-                    program.run(row, &mut v);
-                    black_box(v.decision);
-                }
-            })
+            read_records(
+                &policy.schema,
+                DataFormat::Csv(CsvDelimiter::Comma),
+                csv.as_bytes(),
+                &mut |r| {
+                    if let Ok(row) = &r.row {
+                        program.run(row, &mut v);
+                        black_box(v.decision);
+                    }
+                },
+            )
             .unwrap()
         })
     });

@@ -153,13 +153,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// An outcome for a record whose data could not be read.
-    pub fn data_error(error: RecordError) -> Outcome {
+    /// An outcome for a record whose data could not be read: each problem of it.
+    pub fn data_errors(errors: Vec<RecordError>) -> Outcome {
         Outcome {
             decision: Decision::Error,
             rules: Vec::new(),
             warnings: Vec::new(),
-            errors: vec![error],
+            errors,
         }
     }
 

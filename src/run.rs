@@ -276,7 +276,7 @@ fn evaluate_one(
                     .unwrap_or_else(|| format!("#{position}")),
                 position,
                 line,
-                outcome: Outcome::data_error(e),
+                outcome: Outcome::data_errors(e),
                 explain: None,
             },
             keys: None,
@@ -423,10 +423,10 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
             }
         }
         reader.join().unwrap_or_else(|_| {
-            Err(InputError {
-                message: "the data reader stopped unexpectedly".into(),
-                line: None,
-            })
+            Err(InputError::new(
+                "the data reader stopped unexpectedly",
+                None,
+            ))
         })
     });
     if stop.into_inner() {

@@ -205,11 +205,163 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 
 /// Parses a JSON-style number (`-1.5e3`) exactly; `None` if not a number or out of range.
 pub fn parse_json_decimal(text: &str) -> Option<Decimal> {
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str_exact(text).ok()
+    parse_number(text).ok()
+}
+
+/// Why a number from data is not a decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not `[+-]digits[.digits][e[+-]digits]`.
+    Syntax,
+    /// Magnitude 2^96 or more.
+    TooLarge,
+    /// More than 28 places after the point, once trailing zeros are dropped.
+    TooManyPlaces,
+    /// In range, but more significant digits than the 96-bit coefficient holds.
+    TooManyDigits,
+}
+
+impl NumberError {
+    /// Why, in words, for a message such as "`1e400` does not fit in a decimal (…)".
+    pub fn reason(self) -> &'static str {
+        match self {
+            NumberError::Syntax => "not a number",
+            NumberError::TooLarge => "too large: the limit is about 7.9 × 10^28",
+            NumberError::TooManyPlaces => "more than 28 decimal places",
+            NumberError::TooManyDigits => "too many significant digits to hold exactly",
+        }
     }
+}
+
+/// The largest coefficient of a decimal, 2^96 - 1.
+const MAX_COEFFICIENT: u128 = (1 << 96) - 1;
+
+/// Parses a number in plain or exponent notation (`-1.5e3`, `0E+50`, `+2.50`) exactly,
+/// as docs/language.md ("Types") asks of data: any value of the decimal model is accepted in any
+/// notation. The places written are kept (`2.50`) while they fit; beyond 28 places,
+/// trailing zeros are dropped (`0e-99` is `0`). A value the model cannot hold exactly
+/// is an error, never rounded. Zero is never negative.
+pub fn parse_number(text: &str) -> Result<Decimal, NumberError> {
+    plain_number(text).map_or_else(|| any_number(text), Ok)
+}
+
+/// The common case in one pass: plain notation with at most 18 digits.
+fn plain_number(text: &str) -> Option<Decimal> {
+    let b = text.as_bytes();
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (mut c, mut count, mut whole) = (0i64, 0u32, None);
+    for &d in digits {
+        match d {
+            b'0'..=b'9' if count < 18 => {
+                c = c * 10 + i64::from(d - b'0');
+                count += 1;
+            }
+            b'.' if whole.is_none() => whole = Some(count),
+            _ => return None,
+        }
+    }
+    let places = count - whole.unwrap_or(count);
+    if whole == Some(0) || count == 0 || (whole.is_some() && places == 0) {
+        return None;
+    }
+    Some(Decimal::new(if negative { -c } else { c }, places))
+}
+
+fn any_number(text: &str) -> Result<Decimal, NumberError> {
+    let b = text.as_bytes();
+    let digits_from = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let negative = b.first() == Some(&b'-');
+    let int_start = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let int_end = digits_from(int_start);
+    let (frac_start, frac_end) = match b.get(int_end) {
+        Some(b'.') => (int_end + 1, digits_from(int_end + 1)),
+        _ => (int_end, int_end),
+    };
+    if int_end == int_start || (frac_start > int_end && frac_end == frac_start) {
+        return Err(NumberError::Syntax);
+    }
+    let mut exponent: i64 = 0;
+    let mut i = frac_end;
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let exp_negative = b.get(i) == Some(&b'-');
+        i += usize::from(matches!(b.get(i), Some(b'-' | b'+')));
+        let end = digits_from(i);
+        if end == i {
+            return Err(NumberError::Syntax);
+        }
+        for d in &b[i..end] {
+            // Beyond a million the answer no longer depends on the exponent's value.
+            exponent = (exponent * 10 + i64::from(d - b'0')).min(1_000_000);
+        }
+        if exp_negative {
+            exponent = -exponent;
+        }
+        i = end;
+    }
+    if i != b.len() {
+        return Err(NumberError::Syntax);
+    }
+    let count = (int_end - int_start) + (frac_end - frac_start);
+    // The significant digits, as one run over the integer and fraction parts.
+    let all = || b[int_start..int_end].iter().chain(&b[frac_start..frac_end]);
+    let leading = all().take_while(|d| **d == b'0').count();
+    let mut scale = (frac_end - frac_start) as i64 - exponent;
+    if leading == count {
+        let places = if scale > 28 { 0 } else { scale.max(0) };
+        return Ok(Decimal::new(0, places as u32));
+    }
+    let mut used = count - leading;
+    if scale > 28 {
+        let zeros_at_end = all().rev().take_while(|d| **d == b'0').count();
+        let drop = (zeros_at_end as i64).min(scale);
+        used -= drop as usize;
+        scale -= drop;
+        if scale > 28 {
+            return Err(NumberError::TooManyPlaces);
+        }
+    }
+    let coefficient = accumulate(all().skip(leading).take(used), scale.min(0).unsigned_abs());
+    let Some(coefficient) = coefficient else {
+        // Too many digits: is the value itself out of range, or only its precision?
+        let whole = used as i64 - scale.max(0);
+        let whole = accumulate(all().skip(leading).take(whole.max(0) as usize), 0);
+        return Err(match whole {
+            Some(_) if scale > 0 => NumberError::TooManyDigits,
+            _ => NumberError::TooLarge,
+        });
+    };
+    let signed = if negative {
+        -(coefficient as i128)
+    } else {
+        coefficient as i128
+    };
+    Decimal::try_from_i128_with_scale(signed, scale.max(0) as u32)
+        .map_err(|_| NumberError::TooLarge)
+}
+
+/// The digits as a coefficient times 10^`zeros`, if it fits in 96 bits.
+fn accumulate<'a>(digits: impl Iterator<Item = &'a u8>, zeros: u64) -> Option<u128> {
+    let mut c: u128 = 0;
+    for d in digits
+        .map(|d| u128::from(d - b'0'))
+        .chain((0..zeros.min(30)).map(|_| 0))
+    {
+        c = c * 10 + d;
+        if c > MAX_COEFFICIENT {
+            return None;
+        }
+    }
+    Some(c)
 }
 
 /// Parses an ISO calendar date `YYYY-MM-DD`, rejecting impossible dates.
@@ -235,6 +387,59 @@ mod tests {
         assert_eq!(parse_decimal("1_000.5").unwrap().to_string(), "1000.5");
         assert_eq!(parse_json_decimal("1.5e3").unwrap().to_string(), "1500");
         assert!(parse_json_decimal("1e400").is_none());
+    }
+
+    #[test]
+    fn numbers_in_any_notation_are_exact_or_refused() {
+        let shown = |t: &str| parse_number(t).map(|d| d.to_string());
+        for (text, value) in [
+            ("0E+50", "0"),
+            ("-0E+5", "0"),
+            ("-0.00", "0.00"),
+            ("0e-99", "0"),
+            ("0e-5", "0.00000"),
+            ("+2.50", "2.50"),
+            ("1E+3", "1000"),
+            ("12.5e-1", "1.25"),
+            ("100e-30", "0.0000000000000000000000000001"),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335",
+            ),
+            (
+                "-79228162514264337593543950335",
+                "-79228162514264337593543950335",
+            ),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
+        ] {
+            assert_eq!(shown(text).as_deref(), Ok(value), "{text}");
+        }
+        use NumberError::*;
+        for (text, error) in [
+            ("79228162514264337593543950336", TooLarge),
+            ("1e29", TooLarge),
+            ("1e999999999999999999999999", TooLarge),
+            ("1e-29", TooManyPlaces),
+            ("1e-999999999999999999999999", TooManyPlaces),
+            ("79228162514264337593543950335.5", TooManyDigits),
+            ("", Syntax),
+            ("-", Syntax),
+            (".5", Syntax),
+            ("5.", Syntax),
+            ("1e", Syntax),
+            ("1e+", Syntax),
+            ("1_0", Syntax),
+            ("0x10", Syntax),
+            ("1.5.2", Syntax),
+        ] {
+            assert_eq!(parse_number(text), Err(error), "{text}");
+        }
+        // a long run of zeros is still a small number
+        let long = format!("0.{}1e9990", "0".repeat(9_990));
+        assert_eq!(shown(&long).as_deref(), Ok("0.1"));
     }
 
     #[test]

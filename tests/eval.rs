@@ -2,7 +2,7 @@
 
 mod common;
 
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat};
 use clearance::outcome::Decision;
 use clearance::run::evaluate_all;
 use clearance::Policy;
@@ -178,7 +178,7 @@ fn bad_data_affects_only_its_record() {
 fn csv_rows_are_matched_by_header_and_checked_for_shape() {
     let p = policy();
     let data = "extra,id,action,item,units,quota,price,on,note\nx,a,import,H200,5,40%,1.5,2026-01-01,\nx,b,import,H200,5,40,1.5,2026-01-01,check\nx,c,import,H200\nx,d,import,H200,,40%,1.5,2026-01-01,\n";
-    let report = evaluate_all(&p, DataFormat::Csv, data.as_bytes()).unwrap();
+    let report = evaluate_all(&p, DataFormat::Csv(CsvDelimiter::Comma), data.as_bytes()).unwrap();
     let got: Vec<(String, Decision, Option<usize>)> = report
         .results
         .iter()
@@ -222,7 +222,11 @@ fn formats_agree_on_the_sample_batches() {
     for (name, formats) in [
         (
             "domestic_quota",
-            &[DataFormat::Json, DataFormat::Ndjson, DataFormat::Csv][..],
+            &[
+                DataFormat::Json,
+                DataFormat::Ndjson,
+                DataFormat::Csv(CsvDelimiter::Comma),
+            ][..],
         ),
         (
             "export_control",
@@ -237,7 +241,7 @@ fn formats_agree_on_the_sample_batches() {
                 let ext = match f {
                     DataFormat::Json => "json",
                     DataFormat::Ndjson => "ndjson",
-                    DataFormat::Csv => "csv",
+                    DataFormat::Csv(_) => "csv",
                 };
                 let file =
                     std::fs::File::open(format!("{root}/policies/data/{name}.{ext}")).unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat};
 use clearance::outcome::Decision;
 use clearance::run::evaluate_all;
 use common::clearance;
@@ -38,6 +38,24 @@ fn an_overlong_line_is_an_error_for_that_record_only() {
         "{{\"id\": \"a\", \"n\": 1, \"d\": 1}}\n{long}\n{{\"id\": \"c\", \"n\": 11, \"d\": 1}}\n"
     );
     let got = decisions(DataFormat::Ndjson, &data);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0].0, Decision::Allow);
+    assert_eq!(got[1].0, Decision::Error);
+    assert!(got[1].1.contains("longer than the limit"), "{}", got[1].1);
+    assert_eq!(got[2].0, Decision::Deny);
+}
+
+#[test]
+fn an_overlong_json_array_element_is_an_error_for_that_record_only() {
+    // The cut is inside a multi-byte character: the element is judged by its length only.
+    let long = format!(
+        "{{\"id\": \"{}\", \"n\": 1, \"d\": 1}}",
+        "é".repeat(clearance::data::MAX_RECORD_BYTES / 2)
+    );
+    let data = format!(
+        "[{{\"id\": \"a\", \"n\": 1, \"d\": 1}},\n{long},\n{{\"id\": \"c\", \"n\": 11, \"d\": 1}}]"
+    );
+    let got = decisions(DataFormat::Json, &data);
     assert_eq!(got.len(), 3);
     assert_eq!(got[0].0, Decision::Allow);
     assert_eq!(got[1].0, Decision::Error);
@@ -89,7 +107,12 @@ fn numbers_out_of_range_for_their_field() {
     assert_eq!(got[4].0, Decision::Allow, "28 significant digits fit");
     let csv = "id,n,d\na,123456789012345678901234567890,1\nb,1,123456789012345678901234567890.5\n";
     let policy = clearance::compile(&POLICY.replace(", tags: [text]?", "")).unwrap();
-    let report = evaluate_all(&policy, DataFormat::Csv, csv.as_bytes()).unwrap();
+    let report = evaluate_all(
+        &policy,
+        DataFormat::Csv(CsvDelimiter::Comma),
+        csv.as_bytes(),
+    )
+    .unwrap();
     assert!(report
         .results
         .iter()

@@ -7,7 +7,7 @@
 //! - the compiled rules agree with the tree-walking evaluator;
 //! - the output is the same with one thread and with several.
 
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat};
 use clearance::outcome::Decision;
 use clearance::run::{evaluate, evaluate_parallel, Parallel, RecordResult};
 use proptest::prelude::*;
@@ -295,7 +295,7 @@ proptest! {
         let ndjson = run(&policy, DataFormat::Ndjson, &as_ndjson(&rs));
         prop_assert_eq!(ndjson.len(), rs.len(), "one result per record");
         let json = run(&policy, DataFormat::Json, &as_json(&rs));
-        let csv = run(&policy, DataFormat::Csv, &as_csv(&rs));
+        let csv = run(&policy, DataFormat::Csv(CsvDelimiter::Comma), &as_csv(&rs));
         prop_assert_eq!(decisions(&ndjson), decisions(&json));
         prop_assert_eq!(decisions(&ndjson), decisions(&csv));
 

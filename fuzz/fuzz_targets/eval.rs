@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use clearance::Policy;
 use clearance::outcome::Decision;
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat};
 use libfuzzer_sys::fuzz_target;
 
 fn policy() -> &'static Policy {
@@ -18,7 +18,7 @@ fn policy() -> &'static Policy {
 
 fuzz_target!(|data: &[u8]| {
     let policy = policy();
-    for format in [DataFormat::Ndjson, DataFormat::Csv] {
+    for format in [DataFormat::Ndjson, DataFormat::Csv(CsvDelimiter::Comma)] {
         let mut results = Vec::new();
         let read = clearance::run::evaluate(policy, format, data, &mut |r| results.push(r));
         if let Ok(summary) = read {

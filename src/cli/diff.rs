@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 
 use clap::{Args, ValueEnum};
 
-use super::input::{data_format, prepare, DataFormatArg, Prepared};
+use super::input::{data_format, prepare, print_input_error, DataArgs, Prepared};
 use super::output::{csv_cell, escape_control, pad};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
@@ -18,11 +18,8 @@ pub struct DiffArgs {
     /// The policy as changed.
     #[arg(value_name = "NEW")]
     pub new: String,
-    /// The data file, or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
-    pub data: String,
-    #[arg(long, value_enum)]
-    pub data_format: Option<DataFormatArg>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// `table`, `json` or `csv`.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
@@ -47,24 +44,23 @@ pub fn run(args: DiffArgs) -> u8 {
         }
         return EXIT_INVALID;
     }
-    let Some(format) = data_format(args.data_format, &args.data) else {
+    let Some(format) = data_format(&args.data) else {
         return EXIT_INVALID;
     };
     let mut data = Vec::new();
-    let read = if args.data == "-" {
+    let read = if args.data.path == "-" {
         std::io::stdin().read_to_end(&mut data)
     } else {
-        std::fs::File::open(&args.data).and_then(|mut f| f.read_to_end(&mut data))
+        std::fs::File::open(&args.data.path).and_then(|mut f| f.read_to_end(&mut data))
     };
     if let Err(e) = read {
-        print_file_error(&format!("cannot read `{}`: {e}", args.data));
+        print_file_error(&format!("cannot read `{}`: {e}", args.data.path));
         return EXIT_INVALID;
     }
     let report = match diff(&old, &new, format, &data) {
         Ok(r) => r,
         Err(e) => {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            print_file_error(&format!("{}{at}: {}", args.data, e.message));
+            print_input_error(&args.data.path, &e);
             return EXIT_INVALID;
         }
     };

@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, DataFormatArg, Prepared};
+use super::input::{prepare_run, print_input_error, DataArgs, Prepared};
 use super::output::{allocation_lines, summary_line, CsvOut, TableOut};
 use super::{print_file_error, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::data::{DataFormat, InputError};
@@ -18,12 +18,8 @@ pub struct EvalArgs {
     /// The policy file.
     #[arg(value_name = "POLICY")]
     pub policy: String,
-    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`), or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
-    pub data: String,
-    /// The data format, when the file name does not tell (required for `-`).
-    #[arg(long, value_enum)]
-    pub data_format: Option<DataFormatArg>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -81,8 +77,7 @@ pub fn run(args: EvalArgs) -> u8 {
         print_file_error("`--fail-on none` cannot be combined with decisions; give `none` alone");
         return EXIT_INVALID;
     }
-    let Some((Prepared { source, policy }, format, input)) =
-        prepare_run(&args.policy, &args.data, args.data_format)
+    let Some((Prepared { source, policy }, format, input)) = prepare_run(&args.policy, &args.data)
     else {
         return EXIT_INVALID;
     };
@@ -119,8 +114,7 @@ pub fn run(args: EvalArgs) -> u8 {
     let summary = match result {
         Ok(summary) => summary,
         Err(e) => {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            print_file_error(&format!("{}{at}: {}", args.data, e.message));
+            print_input_error(&args.data.path, &e);
             return EXIT_INVALID;
         }
     };

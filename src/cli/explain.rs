@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, DataFormatArg, Prepared};
+use super::input::{prepare_run, print_input_error, DataArgs, Prepared};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::run::{evaluate_with, RecordResult};
 use clearance::Policy;
@@ -16,14 +16,11 @@ pub struct ExplainArgs {
     /// The policy file.
     #[arg(value_name = "POLICY")]
     pub policy: String,
-    /// The data file, or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
-    pub data: String,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// The record: its `id`, or `#N` for the N-th record of the data.
     #[arg(long, value_name = "ID")]
     pub record: String,
-    #[arg(long, value_enum)]
-    pub data_format: Option<DataFormatArg>,
     /// `human` (drawn against the source) or `json`.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
@@ -36,8 +33,7 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: ExplainArgs) -> u8 {
-    let Some((Prepared { source, policy }, format, input)) =
-        prepare_run(&args.policy, &args.data, args.data_format)
+    let Some((Prepared { source, policy }, format, input)) = prepare_run(&args.policy, &args.data)
     else {
         return EXIT_INVALID;
     };
@@ -56,14 +52,13 @@ pub fn run(args: ExplainArgs) -> u8 {
         }
     });
     if let Err(e) = result {
-        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        print_file_error(&format!("{}{at}: {}", args.data, e.message));
+        print_input_error(&args.data.path, &e);
         return EXIT_INVALID;
     }
     let Some(r) = found else {
         print_file_error(&format!(
             "no record `{wanted}` in `{}` (give its id, or #N for the N-th record)",
-            args.data
+            args.data.path
         ));
         return EXIT_INVALID;
     };
@@ -89,7 +84,7 @@ fn human(
     writeln!(
         out,
         "record {} (#{}{line} of {})\n",
-        r.record, r.position, args.data
+        r.record, r.position, args.data.path
     )?;
     let traces = r.explain.as_deref().unwrap_or(&[]);
     if traces.is_empty() && !r.outcome.errors.is_empty() {

@@ -5,10 +5,10 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 
 use super::{print_diagnostics, print_file_error};
-use clearance::data::DataFormat;
+use clearance::data::{CsvDelimiter, DataFormat, InputError};
 use clearance::diagnostics::SourceFile;
 
 /// The data formats on the command line (the library's [`DataFormat`], for clap).
@@ -27,7 +27,7 @@ impl From<DataFormatArg> for DataFormat {
         match f {
             DataFormatArg::Json => DataFormat::Json,
             DataFormatArg::Ndjson => DataFormat::Ndjson,
-            DataFormatArg::Csv => DataFormat::Csv,
+            DataFormatArg::Csv => DataFormat::Csv(CsvDelimiter::Comma),
         }
     }
 }
@@ -102,17 +102,51 @@ pub fn prepare(path: &str) -> Option<Prepared> {
     }
 }
 
-/// The data's format, from the flag or the file name.
-pub fn data_format(flag: Option<DataFormatArg>, path: &str) -> Option<DataFormat> {
-    let f = flag
-        .map(DataFormat::from)
-        .or_else(|| DataFormat::from_path(path));
-    if f.is_none() {
+/// Where the records come from: what `eval`, `explain` and `diff` share.
+#[derive(Args)]
+pub struct DataArgs {
+    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`), or `-` for standard input.
+    #[arg(long = "data", value_name = "FILE")]
+    pub path: String,
+    /// The data format, when the file name does not tell (required for `-`).
+    #[arg(long, value_enum)]
+    pub data_format: Option<DataFormatArg>,
+    /// The character between CSV cells: `,` (the default), `;`, `tab` or `|`.
+    #[arg(long, value_name = "DELIMITER", value_parser = parse_delimiter)]
+    pub csv_delimiter: Option<CsvDelimiter>,
+}
+
+fn parse_delimiter(s: &str) -> Result<CsvDelimiter, String> {
+    CsvDelimiter::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a CSV delimiter; use `,`, `;`, `tab` or `|`"))
+}
+
+/// The data's format, from the flags or the file name; problems are printed.
+pub fn data_format(data: &DataArgs) -> Option<DataFormat> {
+    let path = &data.path;
+    let flag = data.data_format.map(DataFormat::from);
+    let Some(format) = flag.or_else(|| DataFormat::from_path(path)) else {
         print_file_error(&format!(
             "cannot tell the format of `{path}` from its name; pass --data-format json, ndjson or csv"
         ));
+        return None;
+    };
+    match (format, data.csv_delimiter) {
+        (DataFormat::Csv(_), Some(d)) => Some(DataFormat::Csv(d)),
+        (_, None) => Some(format),
+        (other, Some(_)) => {
+            print_file_error(&format!(
+                "--csv-delimiter applies to CSV data only, and `{path}` is read as {}",
+                other.name()
+            ));
+            None
+        }
     }
-    f
+}
+
+/// Prints an input error with the data file's name and the place: `FILE:LINE:COLUMN: …`.
+pub fn print_input_error(path: &str, e: &InputError) {
+    print_file_error(&format!("{path}{}: {}", e.location(), e.message));
 }
 
 /// Opens the data file (`-`: standard input).
@@ -133,10 +167,9 @@ pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
 /// `explain` start from. Problems are printed; `None` then.
 pub fn prepare_run(
     policy: &str,
-    data: &str,
-    format: Option<DataFormatArg>,
+    data: &DataArgs,
 ) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
     let prepared = prepare(policy)?;
-    let format = data_format(format, data)?;
-    Some((prepared, format, open_data(data)?))
+    let format = data_format(data)?;
+    Some((prepared, format, open_data(&data.path)?))
 }

@@ -5,10 +5,11 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use super::json::parse_percent_text;
-use super::{check_required, field_error, record_error, InputError, Raw, RawRecord};
+use super::lines::LineTracker;
+use super::{field_error, finish, record_error, CsvDelimiter, InputError, Raw, RawRecord};
 use crate::ir::Schema;
 use crate::outcome::RecordError;
-use crate::value::{parse_date, parse_decimal, Type, Value};
+use crate::value::{parse_date, parse_number, NumberError, Type, Value};
 
 /// How the CSV header's columns map to the schema.
 #[derive(Debug, Clone)]
@@ -25,6 +26,7 @@ impl CsvLayout {
 
 pub(super) fn read_csv<R: BufRead>(
     schema: &Schema,
+    delimiter: CsvDelimiter,
     input: R,
     each: &mut dyn FnMut(RawRecord) -> ControlFlow<()>,
 ) -> Result<(), InputError> {
@@ -40,7 +42,8 @@ pub(super) fn read_csv<R: BufRead>(
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(input);
+        .delimiter(delimiter.byte())
+        .from_reader(LineTracker::new(input));
     let headers = reader
         .byte_headers()
         .map_err(|e| InputError::new(format!("cannot read the CSV header: {e}"), Some(1)))?
@@ -53,6 +56,9 @@ pub(super) fn read_csv<R: BufRead>(
             schema.slot(name)
         })
         .collect();
+    if let [None] = columns[..] {
+        other_delimiter(&headers[0], delimiter)?;
+    }
     let layout = CsvLayout { columns };
     let mut record = ::csv::ByteRecord::new();
     let mut position = 0;
@@ -69,7 +75,9 @@ pub(super) fn read_csv<R: BufRead>(
             }
         }
         position += 1;
-        let line = record.position().map(|p| p.line() as usize);
+        let line = record
+            .position()
+            .map(|p| reader.get_mut().record_line(p.byte(), p.line()) as usize);
         let raw = if record.len() != headers.len() {
             Raw::Bad(record_error(format!(
                 "this row has {} cells, but the header has {}",
@@ -91,31 +99,65 @@ pub(super) fn read_csv<R: BufRead>(
     }
 }
 
+/// A header of one column that names no field, but holds another delimiter: the file
+/// is separated by that delimiter.
+fn other_delimiter(header: &[u8], delimiter: CsvDelimiter) -> Result<(), InputError> {
+    let count = |d: &CsvDelimiter| header.iter().filter(|b| **b == d.byte()).count();
+    let Some(found) = CsvDelimiter::ALL
+        .iter()
+        .filter(|d| **d != delimiter && count(d) > 0)
+        .max_by_key(|d| count(d))
+    else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(header);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut shown: String = text.chars().take(40).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    let shown = crate::value::escape_control(&shown.replace('\t', "\\t")).into_owned();
+    let by = match found {
+        CsvDelimiter::Tab => "tabs".to_string(),
+        d => format!("`{}`", d.byte() as char),
+    };
+    Err(InputError::new(
+        format!(
+            "the header is one column `{shown}`: the file seems to be separated by {by}; use `--csv-delimiter {}`",
+            found.flag()
+        ),
+        Some(1),
+    ))
+}
+
 pub(super) fn decode_row(
     schema: &Schema,
     layout: &CsvLayout,
     record: &::csv::ByteRecord,
-) -> Result<Vec<Value>, RecordError> {
+) -> Result<Vec<Value>, Vec<RecordError>> {
     let columns = &layout.columns;
     let mut row = vec![Value::Missing; schema.fields.len()];
+    let mut errors = Vec::new();
     for (cell, column) in record.iter().zip(columns) {
         let Some(slot) = *column else { continue };
         let field = &schema.fields[slot];
         let Ok(text) = std::str::from_utf8(cell) else {
-            return Err(field_error(
+            errors.push(field_error(
                 schema,
                 slot,
                 format!("`{}` is not valid UTF-8", field.name),
             ));
+            continue;
         };
         if text.is_empty() {
             continue; // missing; required fields are checked below
         }
-        row[slot] = decode_cell(schema, &field.ty, text)
-            .map_err(|m| field_error(schema, slot, format!("`{}`: {m}", field.name)))?;
+        match decode_cell(schema, &field.ty, text) {
+            Ok(v) => row[slot] = v,
+            Err(m) => errors.push(field_error(schema, slot, format!("`{}`: {m}", field.name))),
+        }
     }
-    check_required(schema, &row)?;
-    Ok(row)
+    finish(schema, row, errors)
 }
 
 fn decode_cell(schema: &Schema, ty: &Type, text: &str) -> Result<Value, String> {
@@ -136,12 +178,23 @@ fn decode_cell(schema: &Schema, ty: &Type, text: &str) -> Result<Value, String> 
                 .map(Value::Int)
                 .map_err(|_| format!("{shown} is out of the int range"))
         }
-        Type::Decimal => number(text)
-            .map(Value::Decimal)
-            .ok_or_else(|| format!("expected a number such as 6.0, found `{shown}`")),
-        Type::Percent => parse_percent_text(text)
-            .or_else(|| number(text).map(Value::Percent))
-            .ok_or_else(|| format!("expected a percent such as 30% or 30, found `{shown}`")),
+        Type::Decimal => parse_number(text).map(Value::Decimal).map_err(|e| match e {
+            NumberError::Syntax => format!(
+                "expected a number such as 6.0, found `{shown}`{}",
+                decimal_comma(text)
+            ),
+            e => format!("{shown} does not fit in a decimal ({})", e.reason()),
+        }),
+        Type::Percent => match parse_percent_text(text) {
+            Some(v) => Ok(v),
+            None => parse_number(text).map(Value::Percent).map_err(|e| match e {
+                NumberError::Syntax => format!(
+                    "expected a percent such as 30% or 30, found `{shown}`{}",
+                    decimal_comma(text)
+                ),
+                e => format!("{shown} does not fit in a percent ({})", e.reason()),
+            }),
+        },
         Type::Text => Ok(Value::Text(Arc::from(text))),
         Type::Date => parse_date(text)
             .map(Value::Date)
@@ -158,16 +211,13 @@ fn decode_cell(schema: &Schema, ty: &Type, text: &str) -> Result<Value, String> 
     }
 }
 
-/// A plain decimal number, with optional sign: no `_`, no exponent.
-fn number(text: &str) -> Option<crate::value::Decimal> {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let ok = !body.is_empty()
-        && body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && body.bytes().filter(|b| *b == b'.').count() <= 1
-        && !body.starts_with('.')
-        && !body.ends_with('.');
-    if !ok {
-        return None;
+/// A hint for `1,5`: a number written with a decimal comma.
+fn decimal_comma(text: &str) -> &'static str {
+    let number = text.trim_end_matches('%');
+    let ok = number.matches(',').count() == 1 && parse_number(&number.replace(',', ".")).is_ok();
+    if ok {
+        " (write the decimal point as `.`)"
+    } else {
+        ""
     }
-    parse_decimal(text.trim_start_matches('+'))
 }

@@ -9,15 +9,14 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{
-    check_required, field_error, record_error, InputError, Raw, RawRecord, MAX_RECORD_BYTES,
-};
+use super::json_error::describe;
+use super::{field_error, finish, record_error, InputError, Raw, RawRecord, MAX_RECORD_BYTES};
 use crate::ir::Schema;
 use crate::outcome::RecordError;
-use crate::value::{parse_date, parse_json_decimal, Type, Value};
+use crate::value::{parse_date, parse_number, NumberError, Type, Value};
 
-/// Decodes one JSON object into a row of the schema's slots.
-pub(super) fn decode_record(schema: &Schema, text: &str) -> Result<Vec<Value>, RecordError> {
+/// Decodes one JSON object into a row of the schema's slots, or every problem of it.
+pub(super) fn decode_record(schema: &Schema, text: &str) -> Result<Vec<Value>, Vec<RecordError>> {
     // The common case, a flat object: one pass, no intermediate values.
     thread_local! {
         static RANGES: std::cell::RefCell<Vec<(usize, usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -25,54 +24,54 @@ pub(super) fn decode_record(schema: &Schema, text: &str) -> Result<Vec<Value>, R
     let fast = RANGES.with_borrow_mut(|ranges| {
         super::scan::fields(schema, text, ranges)?;
         let mut row = vec![Value::Missing; schema.fields.len()];
+        let mut errors = Vec::new();
         for &(slot, start, end) in ranges.iter() {
             match decode_value(schema, slot, &text[start..end]) {
                 Ok(v) => row[slot] = v,
-                Err(e) => return Some(Err(e)),
+                Err(e) => errors.push(e),
             }
         }
-        Some(Ok(row))
+        Some((row, errors))
     });
-    if let Some(row) = fast {
-        let row = row?;
-        check_required(schema, &row)?;
-        return Ok(row);
+    if let Some((row, errors)) = fast {
+        return finish(schema, row, errors);
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let row = match de::Deserializer::deserialize_any(&mut de, RowVisitor { schema }) {
-        Ok(row) => row,
-        Err(e) => {
-            return Err(record_error(format!(
-                "malformed JSON: {}",
-                strip_position(&e)
-            )))
-        }
+    let decoded = de::Deserializer::deserialize_any(&mut de, RowVisitor { schema });
+    let (row, errors) = match decoded.and_then(|r| de.end().map(|()| r)) {
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(e)) => return Err(vec![e]),
+        Err(e) => return Err(vec![malformed(&e, text)]),
     };
-    if let Err(e) = de.end() {
-        return Err(record_error(format!(
-            "malformed JSON: {}",
-            strip_position(&e)
-        )));
-    }
-    let row = row?;
-    check_required(schema, &row)?;
-    Ok(row)
+    finish(schema, row, errors)
 }
 
-fn strip_position(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
+/// The record error for a line that is not JSON: what is wrong, and at which column.
+fn malformed(e: &serde_json::Error, text: &str) -> RecordError {
+    let d = describe(e, text);
+    let at = if d.line > 1 {
+        format!("line {}, column {}", d.line, d.column)
+    } else {
+        format!("column {}", d.column)
+    };
+    record_error(format!("malformed JSON at {at}: {}", d.message))
+}
+
+/// A field value's JSON that serde_json refused, in words (no position: the value is
+/// short and named by its field).
+fn value_syntax(e: &serde_json::Error, raw: &str) -> String {
+    describe(e, raw).message
 }
 
 struct RowVisitor<'s> {
     schema: &'s Schema,
 }
 
+/// A row and the errors of its fields, or a record that is not an object.
+type Decoded = Result<(Vec<Value>, Vec<RecordError>), RecordError>;
+
 impl<'de> Visitor<'de> for RowVisitor<'_> {
-    type Value = Result<Vec<Value>, RecordError>;
+    type Value = Decoded;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
@@ -81,16 +80,14 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let schema = self.schema;
         let mut row = vec![Value::Missing; schema.fields.len()];
-        let mut error = None;
+        let mut errors = Vec::new();
         while let Some(slot) = map.next_key_seed(KeySeed { schema })? {
             match slot {
                 Some(slot) => {
                     let raw: &RawValue = map.next_value()?;
-                    if error.is_none() {
-                        match decode_value(schema, slot, raw.get()) {
-                            Ok(v) => row[slot] = v,
-                            Err(e) => error = Some(e),
-                        }
+                    match decode_value(schema, slot, raw.get()) {
+                        Ok(v) => row[slot] = v,
+                        Err(e) => errors.push(e),
                     }
                 }
                 None => {
@@ -98,10 +95,7 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
                 }
             }
         }
-        Ok(match error {
-            Some(e) => Err(e),
-            None => Ok(row),
-        })
+        Ok(Ok((row, errors)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -222,18 +216,15 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
             if kind != "a number" {
                 return wrong("a number");
             }
-            parse_json_decimal(raw).map(Value::Decimal).ok_or_else(|| {
-                format!(
-                    "{} does not fit in a decimal (28 significant digits)",
-                    preview(raw)
-                )
-            })
+            parse_number(raw)
+                .map(Value::Decimal)
+                .map_err(|e| out_of_range(raw, "a decimal", e))
         }
         Type::Percent => {
             if kind == "a number" {
-                return parse_json_decimal(raw)
+                return parse_number(raw)
                     .map(Value::Percent)
-                    .ok_or_else(|| format!("{} does not fit in a percent", preview(raw)));
+                    .map_err(|e| out_of_range(raw, "a percent", e));
             }
             if kind != "a string" {
                 return wrong("a percent such as \"30%\" or 30");
@@ -272,7 +263,8 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
             if kind != "an array" {
                 return wrong("an array");
             }
-            let items: Vec<&RawValue> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+            let items: Vec<&RawValue> =
+                serde_json::from_str(raw).map_err(|e| value_syntax(&e, raw))?;
             let values = items
                 .iter()
                 .map(|i| decode_typed(schema, elem, i.get()))
@@ -281,6 +273,10 @@ fn decode_typed(schema: &Schema, ty: &Type, raw: &str) -> Result<Value, String> 
         }
         Type::EmptyList | Type::Error => wrong("a value"),
     }
+}
+
+fn out_of_range(raw: &str, what: &str, e: NumberError) -> String {
+    format!("{} does not fit in {what} ({})", preview(raw), e.reason())
 }
 
 /// `"30%"` or `"2.5%"` → percentage points.
@@ -300,7 +296,7 @@ fn json_string(raw: &str) -> Result<std::borrow::Cow<'_, str>, String> {
     }
     serde_json::from_str::<String>(raw)
         .map(std::borrow::Cow::Owned)
-        .map_err(|e| strip_position(&e))
+        .map_err(|e| value_syntax(&e, raw))
 }
 
 /// A value shortened for messages.
@@ -353,10 +349,10 @@ pub(super) fn read_ndjson<R: BufRead>(
 }
 
 /// Decodes the bytes of one JSON object.
-pub(super) fn decode_bytes(schema: &Schema, bytes: &[u8]) -> Result<Vec<Value>, RecordError> {
+pub(super) fn decode_bytes(schema: &Schema, bytes: &[u8]) -> Result<Vec<Value>, Vec<RecordError>> {
     match std::str::from_utf8(bytes) {
         Ok(text) => decode_record(schema, text),
-        Err(_) => Err(record_error("the record is not valid UTF-8")),
+        Err(_) => Err(vec![record_error("the record is not valid UTF-8")]),
     }
 }
 
@@ -399,6 +395,7 @@ pub(super) fn read_array<R: BufRead>(
     let mut s = Scanner {
         input,
         line: 1,
+        column: 1,
         peeked: None,
     };
     let eof = |line| {
@@ -435,27 +432,31 @@ pub(super) fn read_array<R: BufRead>(
             }
             _ => {}
         }
-        let line = s.line;
+        let (line, column) = s.peeked_position();
         element.clear();
         let end = s.element(&mut element)?;
         position += 1;
-        let text = std::str::from_utf8(&element).map_err(|_| {
-            InputError::new(format!("record {position} is not valid UTF-8"), Some(line))
-        })?;
-        if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
-            return Err(InputError::new(
-                format!(
-                    "record {position} is not valid JSON: {}",
-                    strip_position(&e)
-                ),
-                Some(line + e.line().saturating_sub(1)),
-            ));
-        }
+        // An element over the limit was cut short: it cannot be judged as JSON.
         let raw = if element.len() > MAX_RECORD_BYTES {
             Raw::Bad(record_error(format!(
                 "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
             )))
         } else {
+            let text = std::str::from_utf8(&element).map_err(|_| {
+                InputError::new(format!("record {position} is not valid UTF-8"), Some(line))
+            })?;
+            if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
+                let d = describe(&e, text);
+                return Err(InputError {
+                    message: format!("record {position} is not valid JSON: {}", d.message),
+                    line: Some(line + d.line - 1),
+                    column: Some(if d.line == 1 {
+                        column + d.column - 1
+                    } else {
+                        d.column
+                    }),
+                });
+            }
             Raw::Json(text.as_bytes())
         };
         if each(RawRecord {
@@ -486,7 +487,9 @@ pub(super) fn read_array<R: BufRead>(
 /// A byte reader for splitting a JSON array into its elements.
 struct Scanner<R> {
     input: R,
+    /// Line and column (in characters) of the next byte, 1-based.
     line: usize,
+    column: usize,
     peeked: Option<u8>,
 }
 
@@ -496,6 +499,14 @@ impl<R: BufRead> Scanner<R> {
             self.peeked = self.read_byte()?;
         }
         Ok(self.peeked)
+    }
+
+    /// The line and column of the byte `peek` returned (one that is not a line break).
+    fn peeked_position(&self) -> (usize, usize) {
+        match self.peeked {
+            Some(b) if b & 0xc0 != 0x80 => (self.line, self.column - 1),
+            _ => (self.line, self.column),
+        }
     }
 
     fn next(&mut self) -> Result<Option<u8>, InputError> {
@@ -516,6 +527,9 @@ impl<R: BufRead> Scanner<R> {
         self.input.consume(1);
         if b == b'\n' {
             self.line += 1;
+            self.column = 1;
+        } else if b & 0xc0 != 0x80 {
+            self.column += 1;
         }
         Ok(Some(b))
     }

@@ -4,6 +4,8 @@
 
 mod csv;
 mod json;
+mod json_error;
+mod lines;
 mod scan;
 
 use std::io::BufRead;
@@ -20,19 +22,84 @@ pub enum DataFormat {
     Json,
     /// One JSON object per line (also `.jsonl`).
     Ndjson,
-    /// Comma-separated values with a header row.
-    Csv,
+    /// Delimiter-separated values with a header row (`DataFormat::Csv(CsvDelimiter::Comma)`
+    /// for comma-separated values).
+    Csv(CsvDelimiter),
 }
 
 impl DataFormat {
-    /// The format a file name's extension implies.
+    /// The format a file name's extension implies (CSV: comma-separated).
     pub fn from_path(path: &str) -> Option<DataFormat> {
         let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
             "json" => Some(DataFormat::Json),
             "ndjson" | "jsonl" => Some(DataFormat::Ndjson),
-            "csv" => Some(DataFormat::Csv),
+            "csv" => Some(DataFormat::Csv(CsvDelimiter::Comma)),
             _ => None,
+        }
+    }
+
+    /// The format's name, as `--data-format` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataFormat::Json => "json",
+            DataFormat::Ndjson => "ndjson",
+            DataFormat::Csv(_) => "csv",
+        }
+    }
+}
+
+/// The character between the cells of a CSV row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvDelimiter {
+    /// `,`
+    #[default]
+    Comma,
+    /// `;`, Excel's choice where the decimal separator is a comma.
+    Semicolon,
+    /// A tab (tab-separated values).
+    Tab,
+    /// `|`
+    Pipe,
+}
+
+impl CsvDelimiter {
+    /// Every delimiter, for detection.
+    const ALL: [CsvDelimiter; 4] = [
+        CsvDelimiter::Comma,
+        CsvDelimiter::Semicolon,
+        CsvDelimiter::Tab,
+        CsvDelimiter::Pipe,
+    ];
+
+    /// Reads `,`, `;`, `tab` (or a tab character, or `\t`) and `|`.
+    pub fn parse(text: &str) -> Option<CsvDelimiter> {
+        match text {
+            "," => Some(CsvDelimiter::Comma),
+            ";" => Some(CsvDelimiter::Semicolon),
+            "tab" | "\t" | "\\t" => Some(CsvDelimiter::Tab),
+            "|" => Some(CsvDelimiter::Pipe),
+            _ => None,
+        }
+    }
+
+    /// The byte between cells.
+    pub fn byte(self) -> u8 {
+        match self {
+            CsvDelimiter::Comma => b',',
+            CsvDelimiter::Semicolon => b';',
+            CsvDelimiter::Tab => b'\t',
+            CsvDelimiter::Pipe => b'|',
+        }
+    }
+
+    /// How to pass it to `--csv-delimiter` in a shell.
+    pub fn flag(self) -> &'static str {
+        match self {
+            CsvDelimiter::Comma => "','",
+            CsvDelimiter::Semicolon => "';'",
+            CsvDelimiter::Tab => "tab",
+            CsvDelimiter::Pipe => "'|'",
         }
     }
 }
@@ -44,7 +111,8 @@ pub struct InputRecord {
     pub position: usize,
     /// 1-based line where the record starts (NDJSON, CSV, JSON array).
     pub line: Option<usize>,
-    pub row: Result<Vec<Value>, RecordError>,
+    /// The row, or every problem of the record (each bad field, each missing one).
+    pub row: Result<Vec<Value>, Vec<RecordError>>,
 }
 
 /// Input that cannot be read as a whole (exit code 2).
@@ -52,14 +120,27 @@ pub struct InputRecord {
 #[error("{message}")]
 pub struct InputError {
     pub message: String,
+    /// 1-based line of the input, when known.
     pub line: Option<usize>,
+    /// 1-based column (in characters) on that line, when known.
+    pub column: Option<usize>,
 }
 
 impl InputError {
-    fn new(message: impl Into<String>, line: Option<usize>) -> Self {
+    pub(crate) fn new(message: impl Into<String>, line: Option<usize>) -> Self {
         InputError {
             message: message.into(),
             line,
+            column: None,
+        }
+    }
+
+    /// `:LINE:COLUMN`, `:LINE` or nothing: what follows a file name in a message.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!(":{l}:{c}"),
+            (Some(l), None) => format!(":{l}"),
+            _ => String::new(),
         }
     }
 }
@@ -110,12 +191,12 @@ impl Raw<'_> {
         }
     }
 
-    /// Decodes into a row of slot values.
-    pub fn decode(&self, schema: &Schema) -> Result<Vec<Value>, RecordError> {
+    /// Decodes into a row of slot values, or every problem of the record.
+    pub fn decode(&self, schema: &Schema) -> Result<Vec<Value>, Vec<RecordError>> {
         match self {
             Raw::Json(bytes) => json::decode_bytes(schema, bytes),
             Raw::Csv(record, layout) => csv::decode_row(schema, layout, record),
-            Raw::Bad(e) => Err(e.clone()),
+            Raw::Bad(e) => Err(vec![e.clone()]),
         }
     }
 }
@@ -131,7 +212,7 @@ pub fn read_raw<R: BufRead>(
     match format {
         DataFormat::Ndjson => json::read_ndjson(input, each),
         DataFormat::Json => json::read_array(input, each),
-        DataFormat::Csv => csv::read_csv(schema, input, each),
+        DataFormat::Csv(delimiter) => csv::read_csv(schema, delimiter, input, each),
     }
 }
 
@@ -152,8 +233,8 @@ pub fn read_records<R: BufRead>(
     })
 }
 
-/// Decodes one JSON object (text) into a row.
-pub fn decode_json(schema: &Schema, text: &str) -> Result<Vec<Value>, RecordError> {
+/// Decodes one JSON object (text) into a row, or every problem of the record.
+pub fn decode_json(schema: &Schema, text: &str) -> Result<Vec<Value>, Vec<RecordError>> {
     json::decode_record(schema, text)
 }
 
@@ -173,16 +254,28 @@ fn record_error(message: impl Into<String>) -> RecordError {
     }
 }
 
-/// After decoding: every required field present.
-fn check_required(schema: &Schema, row: &[Value]) -> Result<(), RecordError> {
+/// After decoding: every required field present (a field with an error already is not
+/// reported again); the row, or every error.
+fn finish(
+    schema: &Schema,
+    row: Vec<Value>,
+    mut errors: Vec<RecordError>,
+) -> Result<Vec<Value>, Vec<RecordError>> {
     for (slot, f) in schema.fields.iter().enumerate() {
-        if !f.optional && row[slot] == Value::Missing {
-            return Err(field_error(
+        if !f.optional
+            && matches!(row[slot], Value::Missing)
+            && !errors.iter().any(|e| e.field.as_deref() == Some(&f.name))
+        {
+            errors.push(field_error(
                 schema,
                 slot,
                 format!("the required field `{}` is missing", f.name),
             ));
         }
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(row)
+    } else {
+        Err(errors)
+    }
 }
