@@ -35,6 +35,8 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod ir;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod outcome;
 pub mod run;
 pub mod semantics;
