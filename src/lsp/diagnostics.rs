@@ -2,11 +2,11 @@
 //! labels as related information (the primary one's text too), and the help last.
 
 use lsp_types::{
-    Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
-    NumberOrString, Uri,
+    Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
+    Location, NumberOrString, Uri,
 };
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 
 use super::analysis::Analysis;
 
@@ -41,7 +41,8 @@ pub fn to_lsp(a: &Analysis, uri: &Uri, d: &Diagnostic) -> LspDiagnostic {
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
-        tags: None,
+        // Editors draw an unused constant faded.
+        tags: (d.code == Code::UnusedLet).then(|| vec![DiagnosticTag::UNNECESSARY]),
         data: None,
     }
 }

@@ -74,7 +74,7 @@ pub fn serve(connection: &Connection) -> Result<bool, String> {
     let mut server = Server {
         connection,
         encoding,
-        documents: HashMap::new(),
+        documents: Documents::default(),
     };
     server.main_loop()
 }
@@ -139,10 +139,29 @@ struct Document {
     stale: Option<Policy>,
 }
 
+/// The open documents by URI (its text: `Uri` caches parts of itself in cells, which
+/// makes it a poor map key).
+#[derive(Default)]
+struct Documents(HashMap<String, Document>);
+
+impl Documents {
+    fn get(&self, uri: &Uri) -> Option<&Document> {
+        self.0.get(uri.as_str())
+    }
+
+    fn remove(&mut self, uri: &Uri) -> Option<Document> {
+        self.0.remove(uri.as_str())
+    }
+
+    fn insert(&mut self, uri: &Uri, doc: Document) {
+        self.0.insert(uri.as_str().to_string(), doc);
+    }
+}
+
 struct Server<'c> {
     connection: &'c Connection,
     encoding: Encoding,
-    documents: HashMap<Uri, Document>,
+    documents: Documents,
 }
 
 impl Server<'_> {
@@ -250,7 +269,7 @@ impl Server<'_> {
         };
         let diagnostics = diagnostics::all(&analysis, &uri);
         self.documents.insert(
-            uri.clone(),
+            &uri,
             Document {
                 version,
                 analysis,
