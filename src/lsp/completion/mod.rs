@@ -5,14 +5,15 @@
 //! or record position inside it. Names come from the document's syntax tree, or from
 //! the last one it had while its schema does not parse.
 
-use lsp_types::{CompletionItem, CompletionItemKind, Documentation};
+use lsp_types::{CompletionItem, CompletionItemKind};
 
 use crate::ast::{FieldDecl, Policy, TypeExprKind};
-use crate::ir::Builtin;
+
+mod names;
+
+use names::{item, keywords};
 
 use super::analysis::Analysis;
-use super::hover::{constant_value, type_text};
-use super::index::enum_values;
 use super::lex::{self, Kind, Place, Token};
 use super::words;
 
@@ -96,16 +97,17 @@ impl Ctx<'_> {
         let mut out = match item.word(0) {
             "policy" => self.header(&item),
             "schema" => schema(&item),
-            "let" if item.all.len() >= 3 => self.expression(&item.after(3), &[]),
+            "let" if item.all.len() >= 3 => constant(self.expression(&item.after(3), &[])),
             "rule" => self.rule(&item),
             "test" => self.test(&item),
             _ => Vec::new(),
         };
-        if at_line_start && balanced(&item) && item.word(0) != "policy" {
-            let schema_done = item.word(0) != "schema" || item.last(0) == "}";
-            if schema_done {
-                out.extend(keywords(ITEMS));
+        if at_line_start && balanced(&item) && may_end(&item) {
+            // In the first column, only a new item starts; indented, the item may go on.
+            if line_start == offset {
+                return keywords(ITEMS);
             }
+            out.extend(keywords(ITEMS));
         }
         out
     }
@@ -175,8 +177,10 @@ impl Ctx<'_> {
         match first {
             "require" => match clause.position("before") {
                 Some(b) => {
-                    let mut out = self.scope(&clause.after(b + 1));
-                    if clause.all.len() > b + 1 {
+                    let scope = clause.after(b + 1);
+                    let mut out = self.scope(&scope);
+                    let open_list = scope.position("[").is_some() && scope.position("]").is_none();
+                    if !scope.all.is_empty() && !open_list {
                         out.extend(keywords(&["because"]));
                     }
                     out
@@ -211,7 +215,7 @@ impl Ctx<'_> {
         let rest = toks.after(to + 1);
         let fields = |fits: fn(&FieldDecl) -> bool| self.fields(fits);
         match rest.last(0) {
-            "" => self.operands(),
+            "" => constant(self.operands()),
             "per" => fields(|f| !f.ty.optional && !matches!(f.ty.kind, TypeExprKind::List(_))),
             "order" => keywords(&["by"]),
             "by" => fields(|f| named(f, &["int", "decimal", "percent", "date"])),
@@ -257,14 +261,19 @@ impl Ctx<'_> {
         }
         let Some(&open) = stack.last() else {
             return if given.all.is_empty() {
-                Vec::new()
+                self.record_template()
             } else {
                 keywords(&["expect"])
             };
         };
         let record = stack.iter().rev().find(|&&i| given.word(i) == "{").copied();
         let Some(record) = record else {
-            return Vec::new(); // between the records of a batch
+            // Between the records of a batch.
+            return if matches!(given.last(0), "[" | ",") {
+                self.record_template()
+            } else {
+                Vec::new()
+            };
         };
         // The field whose value is being written: the word before the last `:` of
         // this record, if no `,` of the record came after it.
@@ -391,105 +400,12 @@ impl Ctx<'_> {
         }
         None
     }
+}
 
-    // ------------------------------------------------------------ names
-
-    fn field_decl(&self, name: &str) -> Option<&FieldDecl> {
-        self.policy?
-            .schema
-            .fields
-            .iter()
-            .find(|f| f.name.node == name)
-    }
-
-    fn is_enum_field(&self, name: &str) -> bool {
-        self.field_decl(name)
-            .is_some_and(|f| enum_values(&f.ty).is_some())
-    }
-
-    fn values_of_field(&self, name: &str) -> Vec<CompletionItem> {
-        let Some(f) = self.field_decl(name) else {
-            return Vec::new();
-        };
-        let values = enum_values(&f.ty).unwrap_or_default();
-        let all: Vec<&str> = values.iter().map(|v| v.node.as_str()).collect();
-        values
-            .iter()
-            .map(|v| {
-                item(
-                    &v.node,
-                    CompletionItemKind::ENUM_MEMBER,
-                    format!("{name}: {}", all.join(" | ")),
-                    "0",
-                )
-            })
-            .collect()
-    }
-
-    fn fields(&self, fits: impl Fn(&FieldDecl) -> bool) -> Vec<CompletionItem> {
-        let Some(p) = self.policy else {
-            return Vec::new();
-        };
-        p.schema
-            .fields
-            .iter()
-            .filter(|f| fits(f))
-            .map(|f| {
-                item(
-                    &f.name.node,
-                    CompletionItemKind::FIELD,
-                    type_text(&f.ty),
-                    "1",
-                )
-            })
-            .collect()
-    }
-
-    /// The fields of a test record not written yet, as `name: `.
-    fn record_fields(&self, written: &[&str]) -> Vec<CompletionItem> {
-        let mut out = self.fields(|f| !written.contains(&f.name.node.as_str()));
-        for c in &mut out {
-            c.insert_text = Some(format!("{}: ", c.label));
-        }
-        out
-    }
-
-    fn lets(&self) -> Vec<CompletionItem> {
-        let Some(p) = self.policy else {
-            return Vec::new();
-        };
-        p.lets()
-            .map(|l| {
-                let name = &l.name.node;
-                let detail = match constant_value(self.a.checked.as_ref(), name) {
-                    Some((ty, value)) => format!("{ty} = {value}"),
-                    None => "constant".to_string(),
-                };
-                item(name, CompletionItemKind::CONSTANT, detail, "2")
-            })
-            .collect()
-    }
-
-    fn rules(&self) -> Vec<CompletionItem> {
-        let Some(p) = self.policy else {
-            return Vec::new();
-        };
-        p.rules()
-            .map(|r| {
-                let detail = format!("rule: {}", super::hover::verdict(&r.clause));
-                item(&r.name.node, CompletionItemKind::EVENT, detail, "0")
-            })
-            .collect()
-    }
-
-    /// What may start an operand: fields, constants, functions, `not`, `has`, ...
-    fn operands(&self) -> Vec<CompletionItem> {
-        let mut out = self.fields(|_| true);
-        out.extend(self.lets());
-        out.extend(functions());
-        out.extend(keywords(&["not", "has", "true", "false"]));
-        out
-    }
+/// Completions where the value is a constant: no fields (and so no `has`).
+fn constant(mut items: Vec<CompletionItem>) -> Vec<CompletionItem> {
+    items.retain(|c| c.kind != Some(CompletionItemKind::FIELD) && c.label != "has");
+    items
 }
 
 fn schema(toks: &Toks) -> Vec<CompletionItem> {
@@ -500,43 +416,6 @@ fn schema(toks: &Toks) -> Vec<CompletionItem> {
             .collect()
     } else {
         Vec::new()
-    }
-}
-
-fn functions() -> Vec<CompletionItem> {
-    Builtin::ALL
-        .iter()
-        .filter_map(|(name, _)| {
-            let (signature, doc) = words::function(name)?;
-            let mut c = item(
-                name,
-                CompletionItemKind::FUNCTION,
-                signature.to_string(),
-                "3",
-            );
-            c.documentation = Some(Documentation::String(doc.to_string()));
-            Some(c)
-        })
-        .collect()
-}
-
-fn keywords(words: &[&str]) -> Vec<CompletionItem> {
-    words
-        .iter()
-        .map(|w| {
-            let detail = words::keyword(w).unwrap_or_default().to_string();
-            item(w, CompletionItemKind::KEYWORD, detail, "4")
-        })
-        .collect()
-}
-
-fn item(label: &str, kind: CompletionItemKind, detail: String, rank: &str) -> CompletionItem {
-    CompletionItem {
-        label: label.to_string(),
-        kind: Some(kind),
-        detail: (!detail.is_empty()).then_some(detail),
-        sort_text: Some(format!("{rank}{label}")),
-        ..CompletionItem::default()
     }
 }
 
@@ -577,6 +456,16 @@ fn expects_operand(word: &str) -> bool {
     )
 }
 
+/// Whether the item could end here, so that another may start.
+fn may_end(item: &Toks) -> bool {
+    let last = item.last(0);
+    match item.word(0) {
+        "schema" | "test" => last == "}",
+        "rule" | "let" => item.all.len() > 3 && !expects_operand(last),
+        _ => false,
+    }
+}
+
 /// Whether the brackets of an item's tokens are all closed.
 fn balanced(item: &Toks) -> bool {
     let mut depth = 0i64;
@@ -589,3 +478,6 @@ fn balanced(item: &Toks) -> bool {
     }
     depth <= 0
 }
+
+#[cfg(test)]
+mod tests;
