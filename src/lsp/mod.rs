@@ -303,3 +303,47 @@ fn apply_changes(old: &Analysis, changes: Vec<TextDocumentContentChangeEvent>) -
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every feature at many places of every prefix of the bundled policies (a policy
+    /// being typed), with non-ASCII text added: answers, never a panic.
+    #[test]
+    fn every_feature_on_policies_being_typed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
+        let uri: Uri = "file:///p.policy".parse().unwrap();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "policy") {
+                continue;
+            }
+            let full = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("# ", "# é😀 ");
+            let cuts: Vec<usize> = (0..=full.len())
+                .step_by(151)
+                .filter(|&i| full.is_char_boundary(i))
+                .chain([full.len()])
+                .collect();
+            for cut in cuts {
+                let a = Analysis::new(full[..cut].to_string(), Encoding::Utf16);
+                for offset in (0..=cut)
+                    .step_by(31)
+                    .filter(|&i| a.text.is_char_boundary(i))
+                {
+                    hover::hover(&a, offset);
+                    completion::completions(&a, None, offset);
+                    definition::definition(&a, &uri, offset);
+                    definition::references(&a, &uri, offset, true);
+                }
+                let whole = crate::span::Span::new(0, cut);
+                actions::code_actions(&a, &uri, whole);
+                symbols::document_symbols(&a);
+                lens::code_lenses(&a, &uri);
+                diagnostics::all(&a, &uri);
+            }
+        }
+    }
+}

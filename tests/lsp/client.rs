@@ -232,5 +232,7 @@ impl Drop for Client {
 }
 
 pub fn uri(name: &str) -> Uri {
-    format!("file:///policies/{name}").parse().expect("a URI")
+    format!("file:///home/author/{name}")
+        .parse()
+        .expect("a URI")
 }
