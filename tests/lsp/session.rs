@@ -44,6 +44,7 @@ fn a_thousand_edits_without_a_crash_or_a_leak() {
         }
     }
     if let [at_100, at_1000] = rss[..] {
+        println!("resident memory: {at_100} kB at edit 100, {at_1000} kB at edit 1000");
         let grown_mb = at_1000.saturating_sub(at_100) / 1024;
         assert!(
             grown_mb < 50,
