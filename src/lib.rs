@@ -32,6 +32,8 @@ pub mod diagnostics;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod outcome;
 pub mod run;
 pub mod span;

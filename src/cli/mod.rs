@@ -20,6 +20,8 @@ mod explain;
 mod explain_code;
 mod fmt;
 mod input;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod output;
 mod test;
 
@@ -62,6 +64,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     ExplainCode(explain_code::ExplainCodeArgs),
     Diff(diff::DiffArgs),
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::LspArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -74,6 +78,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
         Command::Diff(args) => diff::run(args),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }
