@@ -25,6 +25,7 @@
 //! assert_eq!(report.summary.records, 2);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod ast;
 pub mod data;
@@ -38,10 +39,17 @@ pub mod span;
 pub mod testing;
 pub mod value;
 
+// The stages behind `compile` and the evaluator: internals, reached only through the hidden
+// `internals` module below. Their important items have docs; the rest are not public API.
+#[allow(missing_docs)]
 mod check;
+#[allow(missing_docs)]
 mod eval;
+#[allow(missing_docs)]
 mod ir;
+#[allow(missing_docs)]
 mod semantics;
+#[allow(missing_docs)]
 mod syntax;
 
 pub use data::{DataFormat, InputError};

@@ -44,6 +44,7 @@ pub struct InputRecord {
     pub position: usize,
     /// 1-based line where the record starts (NDJSON, CSV, JSON array).
     pub line: Option<usize>,
+    /// The record's field values by schema slot, or the data error that makes it an `error`.
     pub row: Result<Vec<Value>, RecordError>,
 }
 
@@ -51,7 +52,9 @@ pub struct InputRecord {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct InputError {
+    /// What is wrong with the input, in an author's words.
     pub message: String,
+    /// The 1-based line where reading failed, when known.
     pub line: Option<usize>,
 }
 
@@ -83,8 +86,11 @@ pub enum Raw<'a> {
 /// A record's position and raw form.
 #[derive(Debug)]
 pub struct RawRecord<'a> {
+    /// 1-based position among the records of the input.
     pub position: usize,
+    /// 1-based line where the record starts, when the format has lines.
     pub line: Option<usize>,
+    /// The record's bytes (or why it is already bad).
     pub raw: Raw<'a>,
 }
 
