@@ -24,6 +24,10 @@
 //! assert_eq!(report.results[1].outcome.rules[0].reason, "has only 12% domestic hardware");
 //! assert_eq!(report.summary.records, 2);
 //! ```
+//!
+//! What follows is docs/api.md: every export, with an example of each task.
+//!
+#![doc = include_str!("../docs/api.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
