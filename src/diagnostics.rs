@@ -21,6 +21,7 @@ macro_rules! codes {
             /// Every code, for documentation and for the test that each has a case.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
+            /// The code as reports show it: `clearance::type::mismatch`.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $code,)*
@@ -67,41 +68,75 @@ codes! {
     /// An item out of the `policy`, `schema`, items order.
     MisplacedItem = "clearance::syntax::misplaced_item",
     // ------------------------------------------------------------ names
+    /// A name where a field was meant that the schema does not declare.
     UnknownField = "clearance::name::unknown_field",
+    /// A bare name that is not a field, a `let` constant or an enum value.
     UnknownName = "clearance::name::unknown_name",
+    /// A value that the enum the context expects does not have.
     UnknownEnumValue = "clearance::name::unknown_enum_value",
+    /// An enum value, with no context, that belongs to more than one enum.
     AmbiguousEnumValue = "clearance::name::ambiguous_enum_value",
+    /// A call to a function that is not built in.
     UnknownFunction = "clearance::name::unknown_function",
+    /// A schema type that is not a built-in type, an enum or a list.
     UnknownType = "clearance::name::unknown_type",
+    /// A field declared twice in the schema, or given twice in a test record.
     DuplicateField = "clearance::name::duplicate_field",
+    /// Two rules with the same name.
     DuplicateRule = "clearance::name::duplicate_rule",
+    /// The same constant defined twice.
     DuplicateLet = "clearance::name::duplicate_let",
+    /// Two tests with the same name.
     DuplicateTest = "clearance::name::duplicate_test",
+    /// An enum that lists the same value twice.
     DuplicateEnumValue = "clearance::name::duplicate_enum_value",
+    /// A `let` constant with the name of a schema field.
     LetShadowsField = "clearance::name::let_shadows_field",
+    /// An enum value with the name of a field or a constant.
     EnumValueShadowed = "clearance::name::enum_value_shadowed",
+    /// A `let` constant that reads a record field.
     FieldInLet = "clearance::name::field_in_let",
+    /// A constant that uses one defined further down.
     LetUsedBeforeDefinition = "clearance::name::let_before_definition",
     // ------------------------------------------------------------ types
+    /// Two values that must have the same type do not.
     Mismatch = "clearance::type::mismatch",
+    /// A percent compared with a plain number (`quota >= 30`).
     PercentWithNumber = "clearance::type::percent_with_number",
+    /// `<`, `<=`, `>` or `>=` on values with no order: text, `bool`, enum values.
     NotOrdered = "clearance::type::not_ordered",
+    /// A condition, or an operand of `and`, `or`, `not`, that is not a `bool`.
     NotBool = "clearance::type::not_bool",
+    /// An arithmetic operator on types it does not apply to (`date + date`).
     BadOperand = "clearance::type::bad_operand",
+    /// A built-in function given an argument of a type it does not take.
     BadArgument = "clearance::type::bad_argument",
+    /// A built-in function given too many or too few arguments.
     ArgumentCount = "clearance::type::argument_count",
+    /// `in` or `not in` with something other than a list on its right.
     NotAList = "clearance::type::not_a_list",
+    /// An optional field used without `has` or `??` where it may be missing.
     UnguardedOptional = "clearance::type::unguarded_optional",
+    /// `has` or `??` on a field that is not optional.
     NotOptional = "clearance::type::not_optional",
+    /// A list of lists or of optional values.
     BadListType = "clearance::type::bad_list_type",
+    /// A `{...}` in a `because` text that holds only a string literal.
     TextInInterpolation = "clearance::type::text_in_interpolation",
+    /// A constant that cannot be computed (division by zero, overflow).
     ConstantError = "clearance::type::constant_error",
     // ------------------------------------------------------------ scopes and limits
+    /// A scope in a policy whose schema lacks an enum `action` or `item` field.
     ScopeFieldsMissing = "clearance::scope::fields_missing",
+    /// A scope naming an action or item that its enum does not have.
     ScopeValue = "clearance::scope::unknown_value",
+    /// A `limit` cap or quantity of the wrong type.
     LimitQuantity = "clearance::limit::quantity",
+    /// A `per` or `order by` field of a `limit` that cannot serve.
     LimitField = "clearance::limit::field",
+    /// Two `limit` rules with different `order by` fields.
     LimitOrderMismatch = "clearance::limit::order_mismatch",
+    /// A `limit` cap that reads a record field.
     LimitUsesRecord = "clearance::limit::uses_record",
     // ------------------------------------------------------------ lints (warnings)
     /// A rule whose condition can never let it fire.
@@ -119,11 +154,15 @@ codes! {
     /// A `warn` rule with no `because`.
     WarnWithoutBecause = "clearance::lint::warn_without_because",
     // ------------------------------------------------------------ tests
+    /// A test record without a field the schema requires.
     TestMissingField = "clearance::test::missing_field",
+    /// A test record with a field the schema does not declare.
     TestUnknownField = "clearance::test::unknown_field",
     /// A test record value that reads a record field.
     TestNotLiteral = "clearance::test::not_literal",
+    /// An `expect` whose outcomes do not match the `given` records in number.
     TestOutcomeCount = "clearance::test::outcome_count",
+    /// `expect ... by RULE` naming a rule that does not exist.
     TestUnknownRule = "clearance::test::unknown_rule",
     /// A test whose records did not get the expected outcomes (from `clearance test`).
     TestFailed = "clearance::test::failed",
@@ -141,28 +180,39 @@ impl Serialize for Code {
     }
 }
 
+/// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The policy is invalid and is never run.
     Error,
+    /// A lint: the policy runs, but probably does not say what was meant.
     Warning,
 }
 
 /// A labelled span of source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
+    /// The source it points at.
     pub span: Span,
+    /// What it says there; may be empty.
     pub text: String,
+    /// Whether this is where the diagnostic is (each has one primary label).
     pub primary: bool,
 }
 
 /// One problem found in a policy, located in its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Its stable code, the key of its section in docs/diagnostics.md.
     pub code: Code,
+    /// Error or warning.
     pub severity: Severity,
+    /// The headline, in an author's words.
     pub message: String,
+    /// The places in the source it points at, the primary one first.
     pub labels: Vec<Label>,
+    /// How to fix it, when a fix is likely.
     pub help: Option<String>,
 }
 
@@ -187,11 +237,13 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic with a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// The same diagnostic with one more, secondary, label.
     pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
@@ -223,11 +275,14 @@ impl Diagnostic {
 /// A policy file's name and text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The name diagnostics show (usually the path).
     pub name: String,
+    /// The whole text the policy was compiled from.
     pub text: String,
 }
 
 impl SourceFile {
+    /// A file named `name` holding `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             name: name.into(),
@@ -239,7 +294,9 @@ impl SourceFile {
 /// A diagnostic with its source: a [`miette::Diagnostic`] ready to render.
 #[derive(Debug)]
 pub struct Located<'a> {
+    /// The diagnostic.
     pub diagnostic: &'a Diagnostic,
+    /// The file it is about.
     pub source: &'a SourceFile,
     /// When `source` is a clipped excerpt: the original text and the clipping, so that
     /// columns are those of the original.
@@ -330,8 +387,11 @@ impl miette::SourceCode for Located<'_> {
 /// How to draw diagnostics for people.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
+    /// Draw with ANSI colours.
     pub color: bool,
+    /// Draw the frame with Unicode box characters (else ASCII).
     pub unicode: bool,
+    /// The width, in columns, to wrap text at.
     pub width: usize,
 }
 
@@ -430,33 +490,52 @@ fn render_plain(diagnostic: &Diagnostic, source: &SourceFile) -> String {
 /// The machine-readable form of a diagnostic (`--format json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
+    /// The stable code.
     pub code: Code,
+    /// `error` or `warning`.
     pub severity: Severity,
+    /// The headline.
     pub message: String,
+    /// The file's name.
     pub file: String,
+    /// 1-based line of the primary label.
     pub line: usize,
+    /// 1-based column, in characters, of the primary label.
     pub column: usize,
+    /// Byte range of the primary label.
     pub span: JsonSpan,
+    /// Every label with its position.
     pub labels: Vec<JsonLabel>,
+    /// How to fix it, when a fix is likely.
     pub help: Option<String>,
 }
 
+/// A byte range in the machine form.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonSpan {
+    /// Offset of the first byte.
     pub start: usize,
+    /// Offset just past the last byte.
     pub end: usize,
 }
 
+/// A label in the machine form, with its line and column.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonLabel {
+    /// What the label says.
     pub message: String,
+    /// Whether it is where the diagnostic is.
     pub primary: bool,
+    /// 1-based line of its start.
     pub line: usize,
+    /// 1-based column, in characters, of its start.
     pub column: usize,
+    /// Its byte range.
     pub span: JsonSpan,
 }
 
 impl JsonDiagnostic {
+    /// The machine form of `d`, located in `source`.
     pub fn new(d: &Diagnostic, source: &SourceFile) -> Self {
         let span = d.span();
         let (line, column) = line_col(&source.text, span.start);

@@ -16,19 +16,27 @@ use crate::value::Type;
 /// One record whose decision differs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
+    /// The record's `id` (or `#position` when it has none).
     pub record: String,
+    /// 1-based position among the records of the input.
     pub position: usize,
+    /// 1-based line where the record starts, when the format has lines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// What the old policy decided.
     pub old: Side,
+    /// What the new policy decided.
     pub new: Side,
 }
 
 /// A decision and the rules behind it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Side {
+    /// The record's decision under this policy.
     pub decision: Decision,
+    /// The deciding rules that fired, with their reasons.
     pub rules: Vec<Fired>,
+    /// The messages of the record's errors, when its decision is `error`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
 }
@@ -46,18 +54,28 @@ impl Side {
 /// How many records went from one decision to another.
 #[derive(Debug, Clone, Serialize)]
 pub struct Transition {
+    /// The decision under the old policy.
     pub from: Decision,
+    /// The decision under the new policy.
     pub to: Decision,
+    /// How many records made this change.
     pub records: usize,
 }
 
+/// The impact of a policy change on one batch: what `clearance diff` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffReport {
+    /// The old policy's name.
     pub old_policy: String,
+    /// The new policy's name.
     pub new_policy: String,
+    /// How many records the batch holds.
     pub records: usize,
+    /// How many of them changed decision.
     pub changed: usize,
+    /// The changes counted by kind, the most frequent first.
     pub transitions: Vec<Transition>,
+    /// Every record whose decision changed, in input order.
     pub changes: Vec<Change>,
 }
 

@@ -14,13 +14,18 @@ use crate::value::{plain, Decimal, Type, Value};
 /// One rule, as it went for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleTrace {
+    /// The rule's name.
     pub rule: String,
+    /// What the rule gives a record it fires on.
     pub verdict: Verdict,
+    /// Whether the record was in the rule's scope (its condition is evaluated only then).
     pub in_scope: bool,
+    /// Whether the rule fired on the record.
     pub fired: bool,
     /// The reason, when the rule fired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The runtime error the rule hit on this record (division by zero, overflow).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The span of the clause in the policy source.
@@ -34,9 +39,11 @@ pub struct RuleTrace {
 /// The value of one sub-expression.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Traced {
+    /// Where the sub-expression is in the policy source.
     pub span: Span,
     /// The sub-expression as written.
     pub text: String,
+    /// Its value for this record, shown as reasons show values.
     pub value: String,
     /// Where to draw it: the operator of a binary expression, else its start.
     #[serde(skip)]

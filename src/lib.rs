@@ -24,7 +24,12 @@
 //! assert_eq!(report.results[1].outcome.rules[0].reason, "has only 12% domestic hardware");
 //! assert_eq!(report.summary.records, 2);
 //! ```
+//!
+//! What follows is docs/api.md: every export, with an example of each task.
+//!
+#![doc = include_str!("../docs/api.md")]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod ast;
 pub mod data;
@@ -40,10 +45,17 @@ pub mod span;
 pub mod testing;
 pub mod value;
 
+// The stages behind `compile` and the evaluator: internals, reached only through the hidden
+// `internals` module below. Their important items have docs; the rest are not public API.
+#[allow(missing_docs)]
 mod check;
+#[allow(missing_docs)]
 mod eval;
+#[allow(missing_docs)]
 mod ir;
+#[allow(missing_docs)]
 mod semantics;
+#[allow(missing_docs)]
 mod syntax;
 
 pub use data::{DataFormat, InputError};

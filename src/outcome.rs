@@ -12,10 +12,14 @@ use crate::value::escape_control;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
+    /// The record may go ahead.
     #[default]
     Allow,
+    /// The record is refused.
     Deny,
+    /// The record waits: neither allowed nor refused yet.
     Waitlist,
+    /// The record could not be decided: bad data or a runtime error; never an allow.
     Error,
 }
 
@@ -70,9 +74,13 @@ impl fmt::Display for Decision {
 /// rule failed, and whether any rule with each verdict fired.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Said {
+    /// A rule hit a runtime error, or the data was bad.
     pub error: bool,
+    /// A `deny` (or a failed `require`) fired.
     pub deny: bool,
+    /// A `waitlist` fired.
     pub waitlist: bool,
+    /// An `allow` fired.
     pub allow: bool,
 }
 
@@ -80,9 +88,13 @@ pub struct Said {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// Refuse the record (`deny`, a failed `require`, a `limit` with `else deny`).
     Deny,
+    /// Make the record wait (`waitlist`, a `limit` by default).
     Waitlist,
+    /// Allow the record.
     Allow,
+    /// Only warn: the decision does not change.
     Warn,
 }
 
@@ -107,8 +119,11 @@ impl fmt::Display for Verdict {
 /// A rule that fired on a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fired {
+    /// The rule's name.
     pub rule: String,
+    /// What the rule said about the record.
     pub verdict: Verdict,
+    /// Its `because` text with the record's values, or a generated sentence.
     pub reason: String,
 }
 
@@ -139,16 +154,20 @@ pub struct RecordError {
     /// The data field at fault, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// What went wrong, in an author's words.
     pub message: String,
 }
 
 /// The outcome of evaluating one record.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Outcome {
+    /// What the record gets.
     pub decision: Decision,
     /// Rules that fired with a deny, waitlist or allow verdict, in file order.
     pub rules: Vec<Fired>,
+    /// `warn` rules that fired, in file order; they never change the decision.
     pub warnings: Vec<Fired>,
+    /// Why the decision is `error`; empty otherwise.
     pub errors: Vec<RecordError>,
 }
 

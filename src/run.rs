@@ -22,6 +22,7 @@ pub struct RecordResult {
     /// 1-based line where the record starts in the input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// The record's decision, with the rules, warnings and errors behind it.
     #[serde(flatten)]
     pub outcome: Outcome,
     /// Every rule with the values of its condition (`eval --explain`, `explain`).
@@ -44,10 +45,15 @@ impl RecordResult {
 /// Counts per decision (they add up to `records`), and what `limit` allocated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// How many records the input held (blank NDJSON lines are not records).
     pub records: usize,
+    /// How many were allowed.
     pub allow: usize,
+    /// How many were denied.
     pub deny: usize,
+    /// How many were waitlisted.
     pub waitlist: usize,
+    /// How many got the decision `error`.
     pub error: usize,
     /// Records with at least one warning.
     pub warned: usize,
@@ -57,6 +63,7 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts one more result.
     pub fn add(&mut self, r: &RecordResult) {
         self.records += 1;
         match r.outcome.decision {
@@ -80,6 +87,7 @@ impl Summary {
         self.warned += other.warned;
     }
 
+    /// How many records got the decision `d`.
     pub fn count(&self, d: Decision) -> usize {
         match d {
             Decision::Allow => self.allow,
@@ -93,8 +101,11 @@ impl Summary {
 /// A whole evaluation, as `eval --format json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The policy's name.
     pub policy: String,
+    /// The counts per decision and the allocations.
     pub summary: Summary,
+    /// One result per input record, in input order.
     pub results: Vec<RecordResult>,
 }
 

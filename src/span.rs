@@ -5,11 +5,14 @@ use serde::Serialize;
 /// A half-open byte range `start..end` into the source text of one file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Span {
+    /// The offset of the first byte.
     pub start: usize,
+    /// The offset just past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The span `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end, "span {start}..{end} runs backwards");
         Span { start, end }
@@ -20,10 +23,12 @@ impl Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 
+    /// Its length in bytes.
     pub fn len(&self) -> usize {
         self.end - self.start
     }
 
+    /// Whether it covers no text (a point, such as the end of the file).
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }
@@ -45,7 +50,9 @@ impl From<Span> for miette::SourceSpan {
 /// they were written (as Cedar's `Node<T>` does).
 #[derive(Debug, Clone)]
 pub struct Spanned<T> {
+    /// The value.
     pub node: T,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -64,6 +71,7 @@ impl<T: std::hash::Hash> std::hash::Hash for Spanned<T> {
 }
 
 impl<T> Spanned<T> {
+    /// `node`, written at `span`.
     pub fn new(node: T, span: Span) -> Self {
         Spanned { node, span }
     }

@@ -11,9 +11,12 @@ use crate::span::Span;
 /// The result of one `test` block.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
+    /// The test's name.
     pub name: String,
+    /// Where the test's `expect` is in the policy source.
     #[serde(skip)]
     pub span: Span,
+    /// Whether every record got its expected outcome.
     pub passed: bool,
     /// The records whose outcome differs from the expectation.
     pub failures: Vec<Mismatch>,
@@ -24,8 +27,11 @@ pub struct TestResult {
 pub struct Mismatch {
     /// 1-based position of the record in the test's `given`.
     pub record: usize,
+    /// The expected outcome as an author writes it: `deny by quota`.
     pub expected: String,
+    /// What the record got.
     pub actual: Outcome,
+    /// Where the expected outcome is in the policy source.
     #[serde(skip)]
     pub span: Span,
 }
@@ -33,6 +39,7 @@ pub struct Mismatch {
 /// The tests of one policy, and which rules they made fire.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestReport {
+    /// One result per `test` block, in file order (those the filter kept).
     pub results: Vec<TestResult>,
     /// Per rule, in file order: whether some test made it fire.
     #[serde(skip)]
@@ -40,10 +47,12 @@ pub struct TestReport {
 }
 
 impl TestReport {
+    /// How many tests passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed).count()
     }
 
+    /// How many tests failed.
     pub fn failed(&self) -> usize {
         self.results.len() - self.passed()
     }

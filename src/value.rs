@@ -12,14 +12,21 @@ pub type Date = chrono::NaiveDate;
 /// The type of a field, constant or expression.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
+    /// `bool`: `true` or `false`.
     Bool,
+    /// `int`: a 64-bit integer; overflow is a runtime error.
     Int,
+    /// `decimal`: an exact decimal number.
     Decimal,
+    /// `percent`: percentage points, written `30%`.
     Percent,
+    /// `text`: a string.
     Text,
+    /// `date`: a calendar date, written `2026-01-29`.
     Date,
     /// An enum declared by a schema field; the index into [`crate::ir::Schema::enums`].
     Enum(EnumId),
+    /// `[T]`: a list of values of one type.
     List(Box<Type>),
     /// The type of `[]` before context tells its element type.
     EmptyList,
@@ -32,10 +39,12 @@ pub enum Type {
 pub type EnumId = u16;
 
 impl Type {
+    /// Whether it is `int` or `decimal`, which mix in arithmetic and comparisons.
     pub fn is_numeric(&self) -> bool {
         matches!(self, Type::Int | Type::Decimal)
     }
 
+    /// Whether it is the type of an expression that already had an error.
     pub fn is_error(&self) -> bool {
         matches!(self, Type::Error)
     }
@@ -54,23 +63,31 @@ impl Type {
 pub enum Value {
     /// An optional field that is absent or null.
     Missing,
+    /// A `bool`.
     Bool(bool),
+    /// An `int`.
     Int(i64),
+    /// A `decimal`.
     Decimal(Decimal),
     /// Percentage points: 30% is `Percent(30)`.
     Percent(Decimal),
+    /// A `text`, shared cheaply between rows and results.
     Text(Arc<str>),
+    /// A `date`.
     Date(Date),
     /// The index of a value within its enum.
     Enum(u32),
+    /// A list, shared cheaply.
     List(Arc<[Value]>),
 }
 
 impl Value {
+    /// A `text` value.
     pub fn text(s: &str) -> Value {
         Value::Text(Arc::from(s))
     }
 
+    /// The boolean, when the value is a `bool`.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -91,10 +108,12 @@ impl Value {
 /// The values of one enum type, in declaration order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumType {
+    /// The value names, as written in the schema.
     pub values: Vec<String>,
 }
 
 impl EnumType {
+    /// The index of the value named `name`, if the enum has it.
     pub fn index_of(&self, name: &str) -> Option<u32> {
         self.values.iter().position(|v| v == name).map(|i| i as u32)
     }

@@ -268,30 +268,177 @@ fn formats_agree_on_the_sample_batches() {
     }
 }
 
+const OUTPUT_FORMATS: [&str; 4] = ["table", "json", "ndjson", "csv"];
+
+/// A few records of the H200 sample, one of each kind: a deny by `require`, an allow by
+/// the default, a missing field, a record refused by the `limit` (with a warning), a
+/// waitlist by a rule, an allow with a warning (admitted by the `limit` first, being
+/// earlier by `applied_on`), and a line that is not JSON.
+const SAMPLE_IDS: [&str; 7] = [
+    "H-00001",
+    "H-00002",
+    "H-00017",
+    "H-00023",
+    "H-00039",
+    "H-00169",
+    "broken-199",
+];
+
 #[test]
-fn eval_outputs_in_every_format() {
-    for format in ["table", "json", "ndjson", "csv"] {
-        for data in [
-            "policies/data/domestic_quota.ndjson",
-            "policies/data/export_control.json",
-            "policies/data/h200_first_batch.csv",
-        ] {
-            let policy = data
-                .replace("data/", "")
-                .replace(".ndjson", ".policy")
-                .replace(".json", ".policy")
-                .replace(".csv", ".policy");
+fn eval_outputs_a_sample_in_every_format() {
+    let all = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/data/h200_first_batch.ndjson"
+    ))
+    .unwrap();
+    let lines: Vec<&str> = SAMPLE_IDS
+        .iter()
+        .map(|id| {
+            let key = format!("\"id\": \"{id}\"");
+            let found: Vec<&str> = all.lines().filter(|l| l.contains(&key)).collect();
+            assert_eq!(found.len(), 1, "{id} is one line of the sample");
+            found[0]
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.ndjson");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let data = path.to_str().unwrap();
+    for format in OUTPUT_FORMATS {
+        let policy = "policies/h200_first_batch.policy";
+        let (code, stdout, stderr) = run(&["eval", policy, "--data", data, "--format", format]);
+        assert_eq!(code, 1, "the sample holds bad records");
+        insta::assert_snapshot!(
+            format!("sample_{format}"),
+            format!("{stdout}\n-----stderr\n{stderr}")
+        );
+    }
+}
+
+/// FNV-1a (64 bits): a digest that no Rust release changes.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The decision of each result in the output of `eval --format FORMAT`, in order.
+fn decisions_in(format: &str, stdout: &str) -> Vec<String> {
+    let json_decision = |v: &serde_json::Value| v["decision"].as_str().unwrap().to_string();
+    match format {
+        "json" => {
+            let doc: serde_json::Value = serde_json::from_str(stdout).unwrap();
+            doc["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(json_decision)
+                .collect()
+        }
+        "ndjson" => stdout
+            .lines()
+            .map(|l| json_decision(&serde_json::from_str(l).unwrap()))
+            .collect(),
+        "csv" => {
+            let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+            let headers = reader.headers().unwrap().clone();
+            let column = headers.iter().position(|h| h == "decision").unwrap();
+            reader
+                .records()
+                .map(|r| r.unwrap()[column].to_string())
+                .collect()
+        }
+        // A record's first line starts with its id; the summary follows a blank line.
+        "table" => stdout
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| !l.starts_with(' '))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .collect(),
+        _ => unreachable!("{format}"),
+    }
+}
+
+/// The full bundled samples in every format, by counts and digest instead of thousands
+/// of snapshot lines: one result per record, the same decisions in every format, the
+/// counts per decision, and the exact bytes (stdout, then stderr) as recorded when the
+/// outputs were last reviewed in full.
+#[test]
+fn eval_outputs_the_bundled_samples_in_every_format() {
+    // The data file, its [allow, deny, waitlist, error] counts, and the digest of the
+    // output in each of OUTPUT_FORMATS.
+    let samples: [(&str, [usize; 4], [u64; 4]); 3] = [
+        (
+            "domestic_quota.ndjson",
+            [131, 128, 36, 5],
+            [
+                0xf5e8_9c90_f1e6_2a33,
+                0x1086_c4c1_bf1f_d2f4,
+                0x9759_73a7_2aa3_ab1b,
+                0x56ef_08ea_d751_edd8,
+            ],
+        ),
+        (
+            "export_control.json",
+            [63, 138, 14, 5],
+            [
+                0x37e4_ca88_879d_c077,
+                0xa74c_3800_9642_9d6d,
+                0x9714_60f7_25fc_8915,
+                0x8446_c788_6003_ee3c,
+            ],
+        ),
+        (
+            "h200_first_batch.csv",
+            [88, 107, 40, 5],
+            [
+                0x15e2_02de_daf5_514c,
+                0xb50f_bdff_f019_43a6,
+                0x86b0_d6a9_a0f4_d82a,
+                0x99e3_7592_43ed_476f,
+            ],
+        ),
+    ];
+    for (data, counts, digests) in samples {
+        let policy = format!("policies/{}.policy", data.split('.').next().unwrap());
+        let data_path = format!("policies/data/{data}");
+        let mut first: Option<Vec<String>> = None;
+        for (format, digest) in OUTPUT_FORMATS.into_iter().zip(digests) {
             let (code, stdout, stderr) =
-                run(&["eval", &policy, "--data", data, "--format", format]);
+                run(&["eval", &policy, "--data", &data_path, "--format", format]);
             assert_eq!(
                 code, 1,
                 "the samples hold bad records, and --fail-on defaults to error"
             );
-            let name = format!(
-                "eval_{}_{format}",
-                data.rsplit('/').next().unwrap().replace('.', "_")
+            let decisions = decisions_in(format, &stdout);
+            let count = |d: &str| decisions.iter().filter(|x| *x == d).count();
+            let got = [
+                count("allow"),
+                count("deny"),
+                count("waitlist"),
+                count("error"),
+            ];
+            assert_eq!(
+                got, counts,
+                "{data} as {format}: allow, deny, waitlist, error"
             );
-            insta::assert_snapshot!(name, format!("{stdout}\n-----stderr\n{stderr}"));
+            assert_eq!(
+                decisions.len(),
+                counts.iter().sum::<usize>(),
+                "{data} as {format}"
+            );
+            match &first {
+                None => first = Some(decisions),
+                Some(f) => assert_eq!(*f, decisions, "{data}: {format} and table disagree"),
+            }
+            let output = format!("{stdout}\n-----stderr\n{stderr}");
+            assert_eq!(
+                fnv1a(output.as_bytes()),
+                digest,
+                "{data} as {format}: the output changed; review it in full (`clearance eval \
+                 {policy} --data {data_path} --format {format}`), then record its new digest"
+            );
         }
     }
 }

@@ -3,49 +3,72 @@
 
 use clearance::diagnostics::{render, RenderOptions, SourceFile};
 
-fn diagnostics_of(path: &std::path::Path) -> (String, String) {
-    let text = std::fs::read_to_string(path).expect("readable case");
-    let name = path
-        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-        .unwrap_or(path)
-        .display()
-        .to_string();
-    let source = SourceFile::new(name, text.clone());
-    let diagnostics = match clearance::compile(&text) {
-        Ok(_) => Vec::new(),
-        Err(d) => d,
+/// What the snapshots of a case folder show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// The errors of a policy that must not check, the file named by its path from the
+    /// project root.
+    Errors,
+    /// The lint warnings of a policy that must check, the file named by its file name.
+    Warnings,
+}
+
+/// Runs every case of `tests/ui/{folder}/`: each must raise diagnostics of the kind
+/// `show` says, and its snapshot `ui__{folder}_{errors|warnings}@{file}.snap` holds
+/// the source, then every diagnostic as an author sees it.
+fn run_cases(folder: &str, show: Show) {
+    let kind = match show {
+        Show::Errors => "errors",
+        Show::Warnings => "warnings",
     };
-    let rendered: Vec<String> = diagnostics
-        .iter()
-        .map(|d| render(d, &source, RenderOptions::default()))
-        .collect();
-    (text, rendered.join("\n"))
+    let snapshot = format!("{folder}_{kind}");
+    insta::glob!(&format!("ui/{folder}/*.policy"), |path| {
+        let source = std::fs::read_to_string(path).expect("readable case");
+        let name = match show {
+            Show::Errors => path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap_or(path),
+            Show::Warnings => path.file_name().map_or(path, std::path::Path::new),
+        };
+        let file = SourceFile::new(name.display().to_string(), source.clone());
+        let diagnostics = match (clearance::compile_with_warnings(&source), show) {
+            (Err(errors), Show::Errors) => errors,
+            (Ok((_, warnings)), Show::Warnings) => warnings,
+            (Ok(_), Show::Errors) => panic!("{} should not check clean", path.display()),
+            (Err(errors), Show::Warnings) => {
+                panic!(
+                    "{}: lint cases are valid policies: {errors:#?}",
+                    path.display()
+                )
+            }
+        };
+        assert!(
+            !diagnostics.is_empty(),
+            "{} raises no {kind}",
+            path.display()
+        );
+        let rendered = diagnostics
+            .iter()
+            .map(|d| render(d, &file, RenderOptions::default()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        insta::assert_snapshot!(snapshot.as_str(), format!("{source}\n-----\n{rendered}"));
+    });
 }
 
 #[test]
 fn syntax_errors() {
-    insta::glob!("ui/syntax/*.policy", |path| {
-        let (source, rendered) = diagnostics_of(path);
-        assert!(
-            !rendered.is_empty(),
-            "{} should not check clean",
-            path.display()
-        );
-        insta::assert_snapshot!(format!("{source}\n-----\n{rendered}"));
-    });
+    run_cases("syntax", Show::Errors);
 }
 
 #[test]
 fn check_errors() {
-    insta::glob!("ui/check/*.policy", |path| {
-        let (source, rendered) = diagnostics_of(path);
-        assert!(
-            !rendered.is_empty(),
-            "{} should not check clean",
-            path.display()
-        );
-        insta::assert_snapshot!(format!("{source}\n-----\n{rendered}"));
-    });
+    run_cases("check", Show::Errors);
+}
+
+#[test]
+fn lint_warnings() {
+    run_cases("lint", Show::Warnings);
 }
 
 /// Every diagnostic code has at least one case (except those tested in other files).
@@ -81,22 +104,6 @@ fn every_code_has_a_case() {
         missing.is_empty(),
         "codes without a tests/ui case: {missing:?}"
     );
-}
-
-#[test]
-fn lint_warnings() {
-    insta::glob!("ui/lint/*.policy", |path| {
-        let text = std::fs::read_to_string(path).unwrap();
-        let source = SourceFile::new(path.file_name().unwrap().to_string_lossy(), text.clone());
-        let (_, warnings) =
-            clearance::compile_with_warnings(&text).expect("lint cases are valid policies");
-        assert!(!warnings.is_empty(), "{} should warn", path.display());
-        let rendered: Vec<String> = warnings
-            .iter()
-            .map(|d| render(d, &source, RenderOptions::default()))
-            .collect();
-        insta::assert_snapshot!(format!("{text}\n-----\n{}", rendered.join("\n")));
-    });
 }
 
 /// Conditions that look close to contradictions but are not: no warning.

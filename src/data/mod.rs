@@ -119,6 +119,7 @@ pub struct InputRecord {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct InputError {
+    /// What is wrong with the input, in an author's words.
     pub message: String,
     /// 1-based line of the input, when known.
     pub line: Option<usize>,
@@ -164,8 +165,11 @@ pub enum Raw<'a> {
 /// A record's position and raw form.
 #[derive(Debug)]
 pub struct RawRecord<'a> {
+    /// 1-based position among the records of the input.
     pub position: usize,
+    /// 1-based line where the record starts, when the format has lines.
     pub line: Option<usize>,
+    /// The record's bytes (or why it is already bad).
     pub raw: Raw<'a>,
 }
 
