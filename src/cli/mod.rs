@@ -19,8 +19,10 @@ mod eval;
 mod explain;
 mod explain_code;
 mod fmt;
+mod github;
 mod input;
 mod output;
+mod sarif;
 mod test;
 
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
