@@ -24,6 +24,7 @@ mod input;
 mod output;
 mod sarif;
 mod test;
+mod test_report;
 
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::process::ExitCode;
