@@ -25,10 +25,9 @@ struct Allowed {
 impl Allowed {
     fn covers(&self, d: &Diagnostic) -> bool {
         let at = d.span().start;
-        self.file.contains(&d.code)
-            || self.items.iter().any(|(span, code)| {
-                *code == d.code && span.start <= at && at < span.end.max(span.start + 1)
-            })
+        let in_item =
+            |(span, code): &(Span, Code)| *code == d.code && span.start <= at && at < span.end;
+        self.file.contains(&d.code) || self.items.iter().any(in_item)
     }
 }
 
