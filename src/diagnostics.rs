@@ -153,6 +153,8 @@ codes! {
     UnusedLet = "clearance::lint::unused_let",
     /// A `warn` rule with no `because`.
     WarnWithoutBecause = "clearance::lint::warn_without_because",
+    /// A `# clearance:` comment that names no lint, or that applies to nothing (an error).
+    UnknownLint = "clearance::lint::unknown_lint",
     // ------------------------------------------------------------ tests
     /// A test record without a field the schema requires.
     TestMissingField = "clearance::test::missing_field",
@@ -166,6 +168,45 @@ codes! {
     TestUnknownRule = "clearance::test::unknown_rule",
     /// A test whose records did not get the expected outcomes (from `clearance test`).
     TestFailed = "clearance::test::failed",
+}
+
+impl Code {
+    /// The lints: the warnings that `# clearance: allow(LINT)` and `check --allow` /
+    /// `--deny` control, by the last part of their code.
+    pub const LINTS: &'static [Code] = &[
+        Code::NeverFires,
+        Code::AlwaysTrue,
+        Code::AlwaysFalse,
+        Code::Shadowed,
+        Code::ImpliedRequire,
+        Code::UnusedLet,
+        Code::WarnWithoutBecause,
+    ];
+
+    /// A lint's name: the last part of its code (`never_fires`); `None` for other codes.
+    pub fn lint_name(self) -> Option<&'static str> {
+        Code::LINTS
+            .contains(&self)
+            .then(|| self.as_str().rsplit("::").next().unwrap_or(""))
+    }
+
+    /// The lint of a name (`never_fires`).
+    pub fn from_lint_name(name: &str) -> Option<Code> {
+        Code::LINTS
+            .iter()
+            .copied()
+            .find(|c| c.lint_name() == Some(name))
+    }
+
+    /// Why `name` is not a lint, in words: a suggestion when one is close, else the list.
+    pub fn unknown_lint_help(name: &str) -> String {
+        let names: Vec<&str> = Code::LINTS.iter().filter_map(|c| c.lint_name()).collect();
+        let short = name.rsplit("::").next().unwrap_or(name);
+        match did_you_mean(short, names.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("the lints are {}", all_of(&names)),
+        }
+    }
 }
 
 impl fmt::Display for Code {
@@ -616,6 +657,29 @@ mod tests {
         for c in Code::ALL {
             assert!(seen.insert(c.as_str()), "duplicate code {c}");
         }
+    }
+
+    #[test]
+    fn the_lints_are_the_warnings_of_the_lint_phase() {
+        let lint_codes: Vec<Code> = Code::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.as_str().starts_with("clearance::lint::") && *c != Code::UnknownLint)
+            .collect();
+        assert_eq!(lint_codes, Code::LINTS);
+        assert_eq!(Code::NeverFires.lint_name(), Some("never_fires"));
+        assert_eq!(Code::UnknownLint.lint_name(), None);
+        assert_eq!(Code::from_lint_name("shadowed"), Some(Code::Shadowed));
+        assert_eq!(Code::from_lint_name("unknown_lint"), None);
+        assert_eq!(
+            Code::unknown_lint_help("never_fire"),
+            "did you mean `never_fires`?"
+        );
+        assert_eq!(
+            Code::unknown_lint_help("clearance::lint::shadowd"),
+            "did you mean `shadowed`?"
+        );
+        assert!(Code::unknown_lint_help("zzz").starts_with("the lints are `never_fires`, "));
     }
 
     #[test]

@@ -102,11 +102,13 @@ pub fn compile(source: &str) -> Result<eval::Policy, Vec<Diagnostic>> {
     Ok(eval::Policy::new(checked))
 }
 
-/// Like [`compile`], with the lint warnings of a valid policy.
+/// Like [`compile`], with the lint warnings of a valid policy (less those its
+/// `# clearance: allow(LINT)` comments silence; a comment that cannot be applied is an
+/// error among them, `clearance::lint::unknown_lint`).
 pub fn compile_with_warnings(
     source: &str,
 ) -> Result<(eval::Policy, Vec<Diagnostic>), Vec<Diagnostic>> {
     let policy = compile(source)?;
-    let warnings = check::lint(policy.checked());
+    let warnings = check::lint(policy.checked(), source);
     Ok((policy, warnings))
 }

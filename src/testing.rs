@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{all_of, Code, Diagnostic};
 use crate::eval::Policy;
 use crate::ir::ExpectedOutcome;
 use crate::outcome::Outcome;
@@ -13,9 +13,12 @@ use crate::span::Span;
 pub struct TestResult {
     /// The test's name.
     pub name: String,
-    /// Where the test's `expect` is in the policy source.
+    /// The `expect` of the test.
     #[serde(skip)]
     pub span: Span,
+    /// The whole `test` item, from `test`: where reports say the test is.
+    #[serde(skip)]
+    pub item_span: Span,
     /// Whether every record got its expected outcome.
     pub passed: bool,
     /// The records whose outcome differs from the expectation.
@@ -31,9 +34,81 @@ pub struct Mismatch {
     pub expected: String,
     /// What the record got.
     pub actual: Outcome,
+    /// The rules after `by` that did not fire.
+    pub did_not_fire: Vec<String>,
+    /// What did not happen, in a sentence: "expected `deny by end_use`: `end_use` did
+    /// not fire; fired: `embargo` (deny)".
+    pub message: String,
     /// Where the expected outcome is in the policy source.
     #[serde(skip)]
     pub span: Span,
+}
+
+impl Mismatch {
+    fn new(record: usize, expected: &ExpectedOutcome, actual: &Outcome, policy: &Policy) -> Self {
+        let fired = |name: &str| {
+            actual
+                .rules
+                .iter()
+                .chain(&actual.warnings)
+                .any(|f| f.rule == name)
+        };
+        let did_not_fire: Vec<String> = expected
+            .by
+            .iter()
+            .map(|r| policy.rules[*r].name.clone())
+            .filter(|name| !fired(name))
+            .collect();
+        let expected_text = describe(expected, policy);
+        let mut what = Vec::new();
+        if actual.decision != expected.decision {
+            what.push(format!("got `{}`", actual.decision.as_str()));
+        }
+        if let Some(missing) = not_fired_words(&did_not_fire) {
+            what.push(missing);
+        }
+        let message = format!(
+            "expected `{expected_text}`: {}; {}",
+            what.join("; "),
+            fired_words(actual)
+        );
+        Mismatch {
+            record,
+            expected: expected_text,
+            actual: actual.clone(),
+            did_not_fire,
+            message,
+            span: expected.span,
+        }
+    }
+}
+
+/// `` `a` did not fire ``, `` `a` and `b` did not fire ``; `None` for no rules.
+fn not_fired_words(rules: &[String]) -> Option<String> {
+    let names: Vec<&str> = rules.iter().map(String::as_str).collect();
+    (!names.is_empty()).then(|| format!("{} did not fire", all_of(&names)))
+}
+
+/// What fired, in short: `` fired: `embargo` (deny), `big` (warn) ``, then any errors.
+fn fired_words(o: &Outcome) -> String {
+    let fired: Vec<String> = o
+        .rules
+        .iter()
+        .chain(&o.warnings)
+        .map(|f| format!("`{}` ({})", f.rule, f.verdict))
+        .collect();
+    let mut out = if fired.is_empty() {
+        "no rule fired".to_string()
+    } else {
+        format!("fired: {}", fired.join(", "))
+    };
+    for e in &o.errors {
+        match &e.rule {
+            Some(rule) => out += &format!("; error in `{rule}`: {}", e.message),
+            None => out += &format!("; error: {}", e.message),
+        }
+    }
+    crate::value::escape_control(&out).into_owned()
 }
 
 /// The tests of one policy, and which rules they made fire.
@@ -97,17 +172,13 @@ pub fn run_tests(policy: &Policy, filter: Option<&str>) -> TestReport {
                 .iter()
                 .all(|r| fired.contains(&policy.rules[*r].name.as_str()));
             if outcome.decision != expected.decision || !by_ok {
-                failures.push(Mismatch {
-                    record: i + 1,
-                    expected: describe(expected, policy),
-                    actual: outcome.clone(),
-                    span: expected.span,
-                });
+                failures.push(Mismatch::new(i + 1, expected, outcome, policy));
             }
         }
         results.push(TestResult {
             name: test.name.clone(),
             span: test.expect_span,
+            item_span: test.span,
             passed: failures.is_empty(),
             failures,
         });
@@ -159,7 +230,11 @@ pub fn failure_diagnostic(result: &TestResult) -> Diagnostic {
         } else {
             String::new()
         };
-        help.push(format!("{record}got {}", describe_actual(&f.actual)));
+        let missing = not_fired_words(&f.did_not_fire).map_or(String::new(), |m| m + "; ");
+        help.push(format!(
+            "{record}{missing}got {}",
+            describe_actual(&f.actual)
+        ));
     }
     d.with_help(help.join("\n"))
 }

@@ -191,6 +191,60 @@ fn fmt_with_its_output_closed() {
 }
 
 #[test]
+fn the_ci_formats_and_completions_with_their_output_closed() {
+    for format in ["sarif", "github"] {
+        check_case(&[
+            "check",
+            "tests/fixtures/lints.policy",
+            "tests/fixtures/unknown_field.policy",
+            "--format",
+            format,
+        ]);
+    }
+    for path in ["policies/", "tests/fixtures/failing_tests.policy"] {
+        check_case(&["test", path, "--format", "tap"]);
+    }
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        check_case(&["completions", shell]);
+    }
+}
+
+/// `clearance fmt ARGS -` with `input` on stdin and stdout closed: exit code, stderr.
+fn closed_fmt_stdin(args: &[&str], input: &str) -> (Option<i32>, String) {
+    let mut child = Command::new(BIN)
+        .arg("fmt")
+        .args(args)
+        .arg("-")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("clearance starts");
+    child
+        .stdin
+        .take()
+        .expect("a piped stdin")
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn fmt_of_standard_input_with_its_output_closed() {
+    let messy = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fmt/messy.policy"),
+    )
+    .unwrap();
+    assert_eq!(closed_fmt_stdin(&[], &messy), (Some(0), String::new()));
+    assert_eq!(
+        closed_fmt_stdin(&["--check"], &messy),
+        (Some(1), String::new())
+    );
+}
+
+#[test]
 fn help_and_version_with_their_output_closed() {
     check_case(&["--help"]);
     check_case(&["--version"]);

@@ -8,7 +8,7 @@ use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::diagnostics::{did_you_mean, one_of, Code};
 
 /// The page that documents every code, one section per code (tests/diagnostics_doc.rs).
-const DOC: &str = include_str!("../../docs/diagnostics.md");
+pub(super) const DOC: &str = include_str!("../../docs/diagnostics.md");
 
 /// Explain a diagnostic code: what it means, an example that raises it, and the fix.
 ///
@@ -101,7 +101,7 @@ fn suggest(wanted: &str) -> Option<Vec<&'static str>> {
 
 /// The text under the heading `code`, up to the next heading (headings inside code blocks
 /// are comments of the examples).
-fn section<'a>(doc: &'a str, code: &str) -> Option<&'a str> {
+pub(super) fn section<'a>(doc: &'a str, code: &str) -> Option<&'a str> {
     let mut in_code = false;
     let mut start = None;
     let mut offset = 0;
@@ -123,7 +123,7 @@ fn section<'a>(doc: &'a str, code: &str) -> Option<&'a str> {
 }
 
 /// A section as plain text: each example indented by four spaces instead of fenced.
-fn plain(markdown: &str) -> String {
+pub(super) fn plain(markdown: &str) -> String {
     let mut out = String::new();
     let mut example: Option<Vec<&str>> = None;
     for line in markdown.trim().lines() {

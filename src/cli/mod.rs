@@ -14,16 +14,21 @@ macro_rules! to_stderr {
 }
 
 mod check;
+mod completions;
 mod diff;
 mod eval;
 mod explain;
 mod explain_code;
 mod fmt;
+mod github;
+mod init;
 mod input;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod output;
+mod sarif;
 mod test;
+mod test_report;
 
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::process::ExitCode;
@@ -48,7 +53,18 @@ pub const EXIT_INVALID: u8 = 2;
     long_about = "Clearance checks policy files (.policy) against the record schema they declare \
 and evaluates them over batches of records (JSON, NDJSON or CSV), giving every record a decision \
 (allow, deny, waitlist or error) with the rules and reasons behind it.",
-    after_help = "Examples:\n  clearance check policies/h200_first_batch.policy\n  clearance eval policies/domestic_quota.policy --data policies/data/domestic_quota.ndjson\n  clearance test policies/\n\nExit codes: 0 success; 1 --fail-on matched or a test failed; 2 invalid policy, unreadable input or bad usage.\nColour is off when NO_COLOR is set or output is not a terminal."
+    after_help = "Examples:
+  clearance init rules && cd rules     # a starter policy, sample data and a CI workflow
+  clearance check policies/h200_first_batch.policy
+  clearance eval policies/domestic_quota.policy --data policies/data/domestic_quota.ndjson
+  clearance test policies/
+  clearance check policies/ --format sarif > clearance.sarif   # for code scanning in CI
+  clearance completions bash > ~/.local/share/bash-completion/completions/clearance
+
+`clearance help COMMAND` (or `COMMAND --help`) shows a command's options and examples.
+
+Exit codes: 0 success; 1 --fail-on matched or a test failed; 2 invalid policy, unreadable input or bad usage.
+Colour is off when NO_COLOR is set or output is not a terminal."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -66,6 +82,11 @@ enum Command {
     Diff(diff::DiffArgs),
     #[cfg(feature = "lsp")]
     Lsp(lsp::LspArgs),
+    Init(init::InitArgs),
+    Completions(completions::CompletionsArgs),
+    /// Write the man pages (`clearance.1`, `clearance-check.1`, ...) into a folder.
+    #[command(hide = true)]
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -80,6 +101,9 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     ExitCode::from(code)
 }

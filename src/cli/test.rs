@@ -6,16 +6,29 @@ use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::test_report::{junit, tap, FileReport};
 use super::{
     finish, json_diagnostics, policy_files, print_diagnostics, print_file_error, read_policy, Out,
     EXIT_FAILED, EXIT_INVALID, EXIT_OK,
 };
 use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, SourceFile};
-use clearance::span::{line_col, Span};
-use clearance::testing::{describe_actual, failure_diagnostic, run_tests, TestResult};
+use clearance::span::Span;
+use clearance::testing::{failure_diagnostic, run_tests, TestResult};
 
 /// Run the `test` blocks of policy files and report which rules no test made fire.
 #[derive(Args)]
+#[command(after_help = "Examples:
+  clearance test policies/                          # every .policy file under the folder
+  clearance test quota.policy --filter licence      # only the tests whose name has `licence`
+  clearance test policies/ --min-coverage 100       # fail unless every rule fired in a test
+  clearance test policies/ --format junit > clearance-tests.xml   # for CI test reports
+  clearance test policies/ --format tap | tap-parser              # TAP 14 consumers
+
+A failure says what did not happen: expected `deny by end_use`: `end_use` did not fire;
+fired: `embargo` (deny).
+
+Exit codes: 0 every test passed (and coverage met); 1 a test failed or coverage is below
+the minimum; 2 a policy has errors or cannot be read, or bad usage.")]
 pub struct TestArgs {
     /// Policy files, or folders searched for `.policy` files.
     #[arg(required = true, value_name = "POLICY|DIR")]
@@ -23,7 +36,8 @@ pub struct TestArgs {
     /// Run only the tests whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
-    /// `human` (failures drawn against the source), `json`, or `junit` (XML for CI systems).
+    /// `human` (failures drawn against the source), `json`, `junit` (XML for CI systems)
+    /// or `tap` (TAP 14); the reports give each test's file and line.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
     /// Fail when less than this share of the rules fired in some test (`90` or `90%`).
@@ -47,38 +61,7 @@ pub enum TestFormat {
     Human,
     Json,
     Junit,
-}
-
-#[derive(Serialize)]
-struct FileReport {
-    file: String,
-    tests: Vec<TestResult>,
-    rules: usize,
-    covered: usize,
-    uncovered: Vec<Uncovered>,
-    /// Why the file's tests were not run (it cannot be read, or the policy has errors).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    errors: Vec<JsonDiagnostic>,
-}
-
-impl FileReport {
-    fn not_run(file: String, errors: Vec<JsonDiagnostic>) -> FileReport {
-        FileReport {
-            file,
-            tests: Vec::new(),
-            rules: 0,
-            covered: 0,
-            uncovered: Vec::new(),
-            errors,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Uncovered {
-    rule: String,
-    line: usize,
-    column: usize,
+    Tap,
 }
 
 #[derive(Serialize)]
@@ -164,7 +147,7 @@ pub fn run(args: TestArgs) -> u8 {
             true => print_human_results(&mut out, &name, &report.results, &source),
             false => Ok(()),
         };
-        reports.push(file_report(name, &policy, report, &source));
+        reports.push(FileReport::new(name, &policy, report, &source));
         if let Err(e) = shown {
             // The output is closed (or broken): the remaining files are not run.
             written = Err(e);
@@ -204,6 +187,7 @@ pub fn run(args: TestArgs) -> u8 {
     } else {
         EXIT_OK
     };
+    let coverage_problem = coverage_low.then(|| problems.last().map_or("", String::as_str));
     let written = written.and_then(|()| match args.format {
         TestFormat::Human => {
             writeln!(out)?;
@@ -245,7 +229,11 @@ pub fn run(args: TestArgs) -> u8 {
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)
         }
-        TestFormat::Junit => out.write_all(junit(&reports, &problems, coverage_low).as_bytes()),
+        TestFormat::Junit => out.write_all(junit(&reports, coverage_problem).as_bytes()),
+        TestFormat::Tap => {
+            let summary = format!("{passed} passed, {failed} failed");
+            out.write_all(tap(&reports, coverage_problem, &summary).as_bytes())
+        }
     });
     if coverage_low && !human && written.is_ok() {
         // Machine formats carry it too; a person reading the CI log sees it here.
@@ -280,120 +268,4 @@ fn print_human_results(
         print_diagnostics(&failures, source);
     }
     Ok(())
-}
-
-fn file_report(
-    file: String,
-    policy: &clearance::Policy,
-    report: clearance::testing::TestReport,
-    source: &SourceFile,
-) -> FileReport {
-    let uncovered: Vec<Uncovered> = policy
-        .rules
-        .iter()
-        .zip(&report.covered)
-        .filter(|(_, c)| !**c)
-        .map(|(r, _)| {
-            let (line, column) = line_col(&source.text, r.name_span.start);
-            Uncovered {
-                rule: r.name.clone(),
-                line,
-                column,
-            }
-        })
-        .collect();
-    FileReport {
-        file,
-        rules: policy.rules.len(),
-        covered: report.covered.iter().filter(|c| **c).count(),
-        tests: report.results,
-        uncovered,
-        errors: Vec::new(),
-    }
-}
-
-fn xml(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".into(),
-            '<' => "&lt;".into(),
-            '>' => "&gt;".into(),
-            '"' => "&quot;".into(),
-            '\'' => "&apos;".into(),
-            c if c.is_control() && c != '\n' && c != '\t' => format!("&#x{:x};", c as u32),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-fn junit(reports: &[FileReport], problems: &[String], coverage_low: bool) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    for f in reports {
-        if !f.errors.is_empty() {
-            // A policy that does not compile is one test in error: CI shows why.
-            let message = format!(
-                "the policy has {} error(s); its tests were not run",
-                f.errors.len()
-            );
-            let details: Vec<String> = f
-                .errors
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{}:{}:{}: {} [{}]",
-                        f.file,
-                        d.line,
-                        d.column,
-                        d.message,
-                        d.code.as_str()
-                    )
-                })
-                .collect();
-            out += &format!(
-                "  <testsuite name=\"{file}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase name=\"the policy compiles\" classname=\"{file}\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n",
-                xml(&message),
-                xml(&details.join("\n")),
-                file = xml(&f.file),
-            );
-            continue;
-        }
-        let failures = f.tests.iter().filter(|t| !t.passed).count();
-        out += &format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
-            xml(&f.file),
-            f.tests.len()
-        );
-        for t in &f.tests {
-            out += &format!(
-                "    <testcase name=\"{}\" classname=\"{}\"",
-                xml(&t.name),
-                xml(&f.file)
-            );
-            if t.passed {
-                out += "/>\n";
-            } else {
-                out += ">\n";
-                for m in &t.failures {
-                    out += &format!(
-                        "      <failure message=\"record {}: expected {}, got {}\">{}</failure>\n",
-                        m.record,
-                        xml(&m.expected),
-                        m.actual.decision.as_str(),
-                        xml(&describe_actual(&m.actual))
-                    );
-                }
-                out += "    </testcase>\n";
-            }
-        }
-        out += "  </testsuite>\n";
-    }
-    if coverage_low {
-        // Low coverage fails the run, so it is a failing test case of its own.
-        let message = problems.last().map_or("", String::as_str);
-        out += &format!(
-            "  <testsuite name=\"rule coverage\" tests=\"1\" failures=\"1\">\n    <testcase name=\"minimum rule coverage\" classname=\"rule coverage\">\n      <failure message=\"{m}\">{m}</failure>\n    </testcase>\n  </testsuite>\n",
-            m = xml(message)
-        );
-    }
-    out + "</testsuites>\n"
 }

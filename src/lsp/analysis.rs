@@ -52,7 +52,7 @@ impl Analysis {
             match check::check(p) {
                 Ok(c) => {
                     if parses {
-                        diagnostics = check::lint(&c);
+                        diagnostics = check::lint(&c, &text);
                         valid = true;
                     }
                     checked = Some(c);

@@ -9,8 +9,9 @@
 
 //!
 //! `sets.rs`: the value sets and their algebra; `analysis.rs`: what an expression
-//! says about the values of a field.
+//! says about the values of a field; `allow.rs`: `# clearance: allow(LINT)` comments.
 
+mod allow;
 mod analysis;
 mod sets;
 
@@ -25,8 +26,15 @@ fn warning(code: Code, message: String, span: crate::span::Span, label: &str) ->
     d
 }
 
+/// Every lint warning for a checked policy, in source order, but for those that the
+/// `# clearance: allow(LINT)` comments of its `source` silence; and an error for each such
+/// comment that cannot be applied.
+pub fn lint(policy: &CheckedPolicy, source: &str) -> Vec<Diagnostic> {
+    allow::apply(source, policy, warnings(policy))
+}
+
 /// Every lint warning for a checked policy, in source order.
-pub fn lint(policy: &CheckedPolicy) -> Vec<Diagnostic> {
+fn warnings(policy: &CheckedPolicy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for c in policy.constants.iter().filter(|c| !c.used) {
         out.push(
