@@ -131,6 +131,9 @@ pub struct Template {
 pub enum TemplatePart {
     Text(String),
     Expr(Expr),
+    /// `{limit.NAME}`: a fact of the rule's `limit` (the name as written; the checker
+    /// knows the facts). The span covers `limit.NAME`.
+    Fact(Spanned<String>),
 }
 
 /// `test "NAME" { given ... expect ... }`

@@ -261,12 +261,16 @@ fn the_refusal_reason_is_the_limits_because_or_a_generated_sentence() {
         .unwrap()
     };
     let (o, _) = policy.evaluate_batch(&[row("H200"), row("H20"), row("H20")]);
+    // Nothing of the 10 was taken, so nothing is said to be used up.
     assert_eq!(
         o[0].rules[0].reason,
-        "the import H200 allocation of 10 units per firm is used up for Alpha"
+        "needs 11 units; 10 of the 10 for Alpha remained at its turn (1st in input order)"
     );
     assert_eq!(o[1].decision, Allow);
-    assert_eq!(o[2].rules[0].reason, "Alpha must wait");
+    assert_eq!(
+        o[2].rules[0].reason,
+        "Alpha must wait; needs 1 record; none of the 1 remained at its turn (2nd in input order)"
+    );
 }
 
 #[test]

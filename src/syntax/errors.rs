@@ -64,8 +64,10 @@ fn expected_of_rule(rule: Rule) -> Option<Expected> {
     Some(match rule {
         expr | or_expr | and_expr | not_expr | cmp_expr | coalesce_expr | add_expr | mul_expr
         | unary_expr | date | percent | decimal | int | kw_true | kw_false | has_expr | call
-        | list_expr | paren | op_neg | interpolation | standalone_expr => Expected::Expression,
-        ident => Expected::Name,
+        | list_expr | paren | op_neg | interpolation | limit_fact | standalone_expr => {
+            Expected::Expression
+        }
+        ident | fact_name => Expected::Name,
         quantity | kw_records => Expected::Quantity,
         string | template => Expected::Text,
         cmp_op | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in | op_in
