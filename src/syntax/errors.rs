@@ -251,6 +251,9 @@ fn describe(
     } else {
         Span::new(pos, pos + found.len())
     };
+    if let Some(d) = fact_not_alone(source, pos, found, span) {
+        return d;
+    }
     if let Some(d) = reserved_word(source, pos, found, span, expected) {
         return d;
     }
@@ -293,6 +296,30 @@ fn describe(
         d = d.with_help(help);
     }
     d
+}
+
+/// More after `{limit.NAME` than the closing brace: a fact is interpolated alone.
+fn fact_not_alone(source: &str, pos: usize, found: &str, span: Span) -> Option<Diagnostic> {
+    let before = source[..pos.min(source.len())].trim_end();
+    let name = word_before(source, before.len());
+    let fact = before[..before.len() - name.len()]
+        .strip_suffix("limit.")?
+        .trim_end()
+        .ends_with('{');
+    if !fact || name.is_empty() || found == "}" {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            Code::Unexpected,
+            format!("`limit.{name}` stands alone in its braces"),
+            span,
+            format!("found `{found}`"),
+        )
+        .with_help(format!(
+            "close the braces after the fact: `{{limit.{name}}}`; a fact cannot be part of an expression"
+        )),
+    )
 }
 
 /// A reserved word where a name was expected.
