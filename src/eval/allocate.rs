@@ -12,13 +12,13 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::Policy;
-use crate::ir::{Limit, LimitFact, Rule, RuleKind, TemplatePart};
+use crate::ir::{Field, Limit, LimitFact, Rule, RuleKind, TemplatePart};
 use crate::outcome::{
     ordinal, AllocationFact, Decision, FieldValue, Fired, Ledger, Outcome, RecordError, Taken,
     Verdict,
 };
 use crate::semantics::{as_decimal, eval, in_scope};
-use crate::value::{plain, Decimal, Type, Value};
+use crate::value::{plain, Decimal, EnumType, Type, Value};
 
 /// What the allocation did, per limit and group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -243,6 +243,7 @@ impl<'p> Allocator<'p> {
         // Stable: ties keep input order.
         self.entries
             .sort_by(|a, b| a.order.cmp(&b.order).then(a.record.cmp(&b.record)));
+        let schema = &self.policy.schema;
         let infos: Vec<Info> = self
             .limits
             .iter()
@@ -251,73 +252,13 @@ impl<'p> Allocator<'p> {
         let mut pools = Pools {
             pools: self.limits.iter().map(|_| Vec::new()).collect(),
             index: self.limits.iter().map(|_| HashMap::new()).collect(),
-            caps: infos.iter().map(|i| i.cap).collect(),
+            infos,
+            order_by: self.order_by.map(|slot| &schema.fields[slot]),
+            enums: &schema.enums,
+            ledgers: self.ledgers,
         };
-        let order_field = self.order_by.map(|slot| &self.policy.schema.fields[slot]);
-        let enums = &self.policy.schema.enums;
-        let mut allotments = Vec::with_capacity(self.entries.len());
-        for entry in &self.entries {
-            let slots: Vec<usize> = entry
-                .claims
-                .iter()
-                .map(|c| pools.slot(c.limit, &c.group))
-                .collect();
-            let order_by = order_field.map(|f| FieldValue {
-                field: f.name.clone(),
-                value: entry.order.display(&f.ty, enums).to_string(),
-            });
-            let mut facts: Vec<AllocationFact> = Vec::with_capacity(entry.claims.len());
-            for (c, s) in entry.claims.iter().zip(&slots) {
-                let info = &infos[c.limit];
-                let pool = &mut pools.pools[c.limit][*s];
-                pool.seen += 1;
-                facts.push(AllocationFact {
-                    rule: info.rule.clone(),
-                    group: info.per.as_ref().map(|(field, ty)| FieldValue {
-                        field: field.clone(),
-                        value: c.group.display(ty, enums).to_string(),
-                    }),
-                    cap: info.cap_text.clone(),
-                    counts: info.counts.clone(),
-                    quantity: plain(c.quantity).to_string(),
-                    remaining: plain(pool.remaining).to_string(),
-                    place: pool.seen,
-                    order_by: order_by.clone(),
-                    fits: c.quantity <= pool.remaining,
-                    admitted: false,
-                    before: self.ledgers.then(|| pool.ledger()),
-                });
-            }
-            let refuser = facts.iter().position(|f| !f.fits);
-            let refusal = match refuser {
-                None => {
-                    for ((c, s), fact) in entry.claims.iter().zip(&slots).zip(&mut facts) {
-                        fact.admitted = true;
-                        pools.pools[c.limit][*s].admit(c.quantity, &entry.label, self.ledgers);
-                    }
-                    None
-                }
-                Some(k) => {
-                    let c = &entry.claims[k];
-                    let pool = &mut pools.pools[c.limit][slots[k]];
-                    pool.refused = pool.refused.saturating_add(c.quantity);
-                    pool.refused_ids.push(entry.label.clone());
-                    let info = &infos[c.limit];
-                    Some(Fired {
-                        rule: info.rule.clone(),
-                        verdict: info.verdict,
-                        reason: reason(c.because.as_deref(), &facts[k]),
-                    })
-                }
-            };
-            allotments.push(Allotment {
-                record: entry.record,
-                facts,
-                refusal,
-            });
-        }
-        let reports = pools.reports(&infos, enums);
-        (allotments, reports)
+        let allotments = self.entries.iter().map(|e| pools.turn(e)).collect();
+        (allotments, pools.reports())
     }
 }
 
@@ -355,28 +296,96 @@ impl Info {
     }
 }
 
-/// The groups of every limit: per limit, its groups in the order first seen.
-struct Pools {
+/// The groups of every limit (per limit, in the order first seen), and what the
+/// allocation knows of the limits.
+struct Pools<'p> {
     pools: Vec<Vec<Pool>>,
     index: Vec<HashMap<Value, usize>>,
-    caps: Vec<Decimal>,
+    infos: Vec<Info>,
+    /// The shared `order by` field.
+    order_by: Option<&'p Field>,
+    enums: &'p [EnumType],
+    ledgers: bool,
 }
 
-impl Pools {
+impl Pools<'_> {
     /// The pool of `group` in limit number `limit`, made on first sight.
     fn slot(&mut self, limit: usize, group: &Value) -> usize {
         if let Some(s) = self.index[limit].get(group) {
             return *s;
         }
         let pools = &mut self.pools[limit];
-        pools.push(Pool::new(group.clone(), self.caps[limit]));
+        pools.push(Pool::new(group.clone(), self.infos[limit].cap));
         self.index[limit].insert(group.clone(), pools.len() - 1);
         pools.len() - 1
     }
 
-    fn reports(self, infos: &[Info], enums: &[crate::value::EnumType]) -> Vec<LimitReport> {
+    /// One record's turn: its facts at every limit that scopes it, then it takes
+    /// from all of them, or is refused by the first it does not fit.
+    fn turn(&mut self, entry: &Entry) -> Allotment {
+        let slots: Vec<usize> = entry
+            .claims
+            .iter()
+            .map(|c| self.slot(c.limit, &c.group))
+            .collect();
+        let order_by = self.order_by.map(|f| FieldValue {
+            field: f.name.clone(),
+            value: entry.order.display(&f.ty, self.enums).to_string(),
+        });
+        let mut facts: Vec<AllocationFact> = Vec::with_capacity(entry.claims.len());
+        for (c, s) in entry.claims.iter().zip(&slots) {
+            let info = &self.infos[c.limit];
+            let pool = &mut self.pools[c.limit][*s];
+            pool.seen += 1;
+            facts.push(AllocationFact {
+                rule: info.rule.clone(),
+                group: info.per.as_ref().map(|(field, ty)| FieldValue {
+                    field: field.clone(),
+                    value: c.group.display(ty, self.enums).to_string(),
+                }),
+                cap: info.cap_text.clone(),
+                counts: info.counts.clone(),
+                quantity: plain(c.quantity).to_string(),
+                remaining: plain(pool.remaining).to_string(),
+                place: pool.seen,
+                order_by: order_by.clone(),
+                fits: c.quantity <= pool.remaining,
+                admitted: false,
+                before: self.ledgers.then(|| pool.ledger()),
+            });
+        }
+        let refusal = match facts.iter().position(|f| !f.fits) {
+            None => {
+                for ((c, s), fact) in entry.claims.iter().zip(&slots).zip(&mut facts) {
+                    fact.admitted = true;
+                    self.pools[c.limit][*s].admit(c.quantity, &entry.label, self.ledgers);
+                }
+                None
+            }
+            Some(k) => {
+                let c = &entry.claims[k];
+                let pool = &mut self.pools[c.limit][slots[k]];
+                pool.refused = pool.refused.saturating_add(c.quantity);
+                pool.refused_ids.push(entry.label.clone());
+                let info = &self.infos[c.limit];
+                Some(Fired {
+                    rule: info.rule.clone(),
+                    verdict: info.verdict,
+                    reason: reason(c.because.as_deref(), &facts[k]),
+                })
+            }
+        };
+        Allotment {
+            record: entry.record,
+            facts,
+            refusal,
+        }
+    }
+
+    fn reports(self) -> Vec<LimitReport> {
+        let enums = self.enums;
         let mut reports = Vec::new();
-        for (mut groups, info) in self.pools.into_iter().zip(infos) {
+        for (mut groups, info) in self.pools.into_iter().zip(&self.infos) {
             if groups.is_empty() {
                 groups.push(Pool::new(Value::Missing, info.cap));
             }
@@ -500,213 +509,5 @@ fn fact_text(f: LimitFact, fact: &AllocationFact) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SCHEMA: &str =
-        "schema { id: text, firm: text, action: import | export, item: H200 | H20, units: int, applied_on: date }";
-
-    /// Allocates `(id, firm, units, day of January)` records under `rules`, with
-    /// ledgers: the allotments by record, in input order, and the reports.
-    fn allot(
-        rules: &str,
-        records: &[(&str, &str, i64, u32)],
-    ) -> (Vec<Allotment>, Vec<LimitReport>) {
-        let policy = crate::compile(&format!("policy \"t\"\n{SCHEMA}\n{rules}")).expect("valid");
-        let mut allocator = Allocator::new(&policy).with_ledgers(true);
-        for (i, (id, firm, units, day)) in records.iter().enumerate() {
-            let json = format!(
-                r#"{{"id": "{id}", "firm": "{firm}", "action": "import", "item": "H200", "units": {units}, "applied_on": "2026-01-{day:02}"}}"#
-            );
-            let row = crate::data::decode_json(&policy.schema, &json).expect("valid record");
-            let mut outcome = policy.evaluate_row(&row);
-            allocator.observe(i, id, &row, &mut outcome);
-        }
-        let (mut allotments, reports) = allocator.allocate();
-        allotments.sort_by_key(|a| a.record);
-        (allotments, reports)
-    }
-
-    /// Per limit of a record: (rule, group, place, remaining, fits, admitted).
-    fn facts(a: &Allotment) -> Vec<(&str, Option<&str>, usize, &str, bool, bool)> {
-        a.facts
-            .iter()
-            .map(|f| {
-                let group = f.group.as_ref().map(|g| g.value.as_str());
-                (
-                    f.rule.as_str(),
-                    group,
-                    f.place,
-                    f.remaining.as_str(),
-                    f.fits,
-                    f.admitted,
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn places_and_what_remained_per_limit_and_group_with_ties_in_input_order() {
-        let rules = "rule national: limit import to 120 units order by applied_on\n\
-                     rule per_firm: limit import to 100 units per firm order by applied_on";
-        let (a, reports) = allot(
-            rules,
-            &[
-                ("a", "Alpha", 60, 2),
-                ("b", "Beta", 50, 1),
-                ("c", "Alpha", 30, 2), // ties with a: after it
-                ("d", "Alpha", 20, 1), // ties with b: after it
-                ("e", "Beta", 70, 3),
-            ],
-        );
-        // Order: b, d, a, c, e.
-        assert_eq!(
-            facts(&a[1]),
-            [
-                ("national", None, 1, "120", true, true),
-                ("per_firm", Some("Beta"), 1, "100", true, true)
-            ]
-        );
-        assert_eq!(
-            facts(&a[3]),
-            [
-                ("national", None, 2, "70", true, true),
-                ("per_firm", Some("Alpha"), 1, "100", true, true)
-            ]
-        );
-        // a fits its firm's cap but not the national one: refused by `national`, takes nothing.
-        assert_eq!(
-            facts(&a[0]),
-            [
-                ("national", None, 3, "50", false, false),
-                ("per_firm", Some("Alpha"), 2, "80", true, false)
-            ]
-        );
-        assert_eq!(
-            a[0].refusal.as_ref().map(|f| f.rule.as_str()),
-            Some("national")
-        );
-        // c comes after a, whose 60 units were not taken from Alpha's cap.
-        assert_eq!(
-            facts(&a[2]),
-            [
-                ("national", None, 4, "50", true, true),
-                ("per_firm", Some("Alpha"), 3, "80", true, true)
-            ]
-        );
-        // e fits neither: the first limit in file order refuses it.
-        assert_eq!(
-            facts(&a[4]),
-            [
-                ("national", None, 5, "20", false, false),
-                ("per_firm", Some("Beta"), 2, "50", false, false)
-            ]
-        );
-        assert_eq!(
-            a[4].refusal.as_ref().map(|f| f.rule.as_str()),
-            Some("national")
-        );
-        let remaining: Vec<(&str, Option<&str>, &str)> = reports
-            .iter()
-            .map(|r| (r.rule.as_str(), r.group.as_deref(), r.remaining.as_str()))
-            .collect();
-        assert_eq!(
-            remaining,
-            [
-                ("national", None, "20"),
-                ("per_firm", Some("Beta"), "50"),
-                ("per_firm", Some("Alpha"), "50")
-            ]
-        );
-    }
-
-    #[test]
-    fn the_order_value_is_the_shared_order_even_for_a_limit_without_order_by() {
-        let rules = "rule count: limit import to 1 records\n\
-                     rule national: limit import to 100 units order by applied_on";
-        let (a, _) = allot(rules, &[("late", "A", 1, 9), ("early", "B", 1, 3)]);
-        let early = &a[1].facts[0];
-        assert_eq!((early.place, early.admitted), (1, true));
-        let order = early.order_by.as_ref().expect("ordered");
-        assert_eq!(
-            (order.field.as_str(), order.value.as_str()),
-            ("applied_on", "2026-01-03")
-        );
-        assert_eq!(early.turn(), "1st by applied_on");
-        let late = &a[0];
-        assert_eq!(
-            late.refusal.as_ref().map(|f| f.reason.as_str()),
-            Some("needs 1 record; none of the 1 remained at its turn (2nd by applied_on)")
-        );
-    }
-
-    #[test]
-    fn a_ledger_names_the_largest_admitted_records_before_the_turn() {
-        let (a, _) = allot(
-            "rule cap: limit import to 100 units per firm",
-            &[
-                ("a", "F", 10, 1),
-                ("b", "F", 30, 1),
-                ("c", "F", 10, 1),
-                ("x", "G", 99, 1), // another group: not in F's ledger
-                ("d", "F", 30, 1),
-                ("big", "F", 90, 1), // refused: not in the ledger
-                ("e", "F", 5, 1),
-                ("last", "F", 50, 1),
-            ],
-        );
-        let first = a[0].facts[0].before.as_ref().expect("a ledger");
-        assert_eq!((first.admitted, first.taken.as_str()), (0, "0"));
-        assert!(first.largest.is_empty());
-        let last = a[7].facts[0].before.as_ref().expect("a ledger");
-        assert_eq!((last.admitted, last.taken.as_str()), (5, "85"));
-        let named: Vec<(&str, &str)> = last
-            .largest
-            .iter()
-            .map(|t| (t.record.as_str(), t.quantity.as_str()))
-            .collect();
-        // Of equal quantities, the earlier record is named first.
-        assert_eq!(named, [("b", "30"), ("d", "30"), ("a", "10")]);
-        assert_eq!(a[7].facts[0].place, 7);
-        assert_eq!(a[7].facts[0].remaining, "15");
-    }
-
-    #[test]
-    fn without_ledgers_facts_carry_none() {
-        let policy = crate::compile(&format!(
-            "policy \"t\"\n{SCHEMA}\nrule cap: limit import to 10 units"
-        ))
-        .unwrap();
-        let row = crate::data::decode_json(
-            &policy.schema,
-            r#"{"id": "a", "firm": "F", "action": "import", "item": "H200", "units": 4, "applied_on": "2026-01-01"}"#,
-        )
-        .unwrap();
-        let mut allocator = Allocator::new(&policy);
-        allocator.observe(0, "a", &row, &mut policy.evaluate_row(&row));
-        let (a, _) = allocator.allocate();
-        assert_eq!(a[0].facts[0].before, None);
-        assert!(a[0].facts[0].admitted);
-    }
-
-    #[test]
-    fn refused_amounts_too_large_to_add_up_do_not_overflow() {
-        let policy = crate::compile(
-            "policy \"t\"\nschema { id: text, action: import | export, item: H200 | H20, tonnes: decimal }\n\
-             rule cap: limit import to 1 tonnes",
-        )
-        .unwrap();
-        let mut allocator = Allocator::new(&policy);
-        for i in 0..2 {
-            let row = crate::data::decode_json(
-                &policy.schema,
-                r#"{"id": "x", "action": "import", "item": "H200", "tonnes": 50000000000000000000000000000}"#,
-            )
-            .unwrap();
-            allocator.observe(i, "x", &row, &mut policy.evaluate_row(&row));
-        }
-        let (a, reports) = allocator.allocate();
-        assert!(a.iter().all(|a| a.refusal.is_some()));
-        assert_eq!(reports[0].refused_records, 2);
-    }
-}
+#[path = "allocate_tests.rs"]
+mod tests;
