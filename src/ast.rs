@@ -178,6 +178,9 @@ pub enum TemplatePart {
     Text(String),
     /// A `{expr}` whose value is shown in the reason.
     Expr(Expr),
+    /// `{limit.NAME}`: a fact of the rule's `limit` (the name as written; the checker
+    /// knows the facts). The span covers `limit.NAME`.
+    Fact(Spanned<String>),
 }
 
 /// `test "NAME" { given ... expect ... }`

@@ -138,6 +138,12 @@ codes! {
     LimitOrderMismatch = "clearance::limit::order_mismatch",
     /// A `limit` cap that reads a record field.
     LimitUsesRecord = "clearance::limit::uses_record",
+    /// `{limit.x}` with a name that is not an allocation fact.
+    LimitUnknownFact = "clearance::limit::unknown_fact",
+    /// `{limit.x}` in the `because` of a rule that is not a `limit`.
+    LimitFactOutsideLimit = "clearance::limit::fact_outside_limit",
+    /// `{limit.group}` in a `limit` without `per`.
+    LimitFactWithoutPer = "clearance::limit::fact_without_per",
     // ------------------------------------------------------------ lints (warnings)
     /// A rule whose condition can never let it fire.
     NeverFires = "clearance::lint::never_fires",

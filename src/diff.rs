@@ -8,8 +8,7 @@ use serde::Serialize;
 use crate::data::{DataFormat, InputError};
 use crate::eval::Policy;
 use crate::ir::Schema;
-use crate::outcome::Decision;
-use crate::outcome::Fired;
+use crate::outcome::{fact_lines, AllocationFact, Decision, Fired};
 use crate::run::{evaluate, RecordResult};
 use crate::value::Type;
 
@@ -29,7 +28,8 @@ pub struct Change {
     pub new: Side,
 }
 
-/// A decision and the rules behind it.
+/// A decision and the rules behind it, with the facts of the `limit`s the record
+/// took part in.
 #[derive(Debug, Clone, Serialize)]
 pub struct Side {
     /// The record's decision under this policy.
@@ -39,6 +39,9 @@ pub struct Side {
     /// The messages of the record's errors, when its decision is `error`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// The record's facts in each `limit` that took it in, on this side.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<AllocationFact>,
 }
 
 impl Side {
@@ -47,7 +50,22 @@ impl Side {
             decision: r.outcome.decision,
             rules: r.outcome.rules.clone(),
             errors: r.outcome.errors.iter().map(|e| e.message.clone()).collect(),
+            allocations: r.outcome.allocations.clone(),
         }
+    }
+
+    /// The rules behind the decision, the errors, and the facts of the limits that did
+    /// not refuse the record, each as one line (`rule: reason`, `error: message`,
+    /// `rule (admitted): needs …`); empty when the policy's default decided.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .rules
+            .iter()
+            .map(|f| format!("{}: {}", f.rule, f.reason))
+            .collect();
+        lines.extend(self.errors.iter().map(|e| format!("error: {e}")));
+        lines.extend(fact_lines(&self.allocations));
+        lines
     }
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::eval::Policy;
 use crate::ir::{CompareOp, Expr, ExprKind, RuleKind};
-use crate::outcome::{undecided, Decision, Fired, Outcome, Verdict};
+use crate::outcome::{grouped, refused_by, undecided, AllocationFact, Fired, Outcome, Verdict};
 use crate::semantics::decimal;
 use crate::semantics::{eval_traced, in_scope};
 use crate::span::Span;
@@ -267,22 +267,25 @@ fn show(v: &Value) -> String {
 /// of each part of its condition (in the manner of a power assert), then the decision.
 pub fn render(policy: &Policy, source: &str, outcome: &Outcome, traces: &[RuleTrace]) -> String {
     let mut out = String::new();
+    let refuser = refused_by(&outcome.allocations);
     for (rule, t) in policy.rules.iter().zip(traces) {
+        let fact = outcome.allocations.iter().find(|f| f.rule == t.rule);
         let status = match (&rule.kind, t.in_scope, t.fired) {
             (_, false, _) => "not in scope".to_string(),
             (_, _, _) if t.error.is_some() => "error".to_string(),
             (RuleKind::Limit(_), true, true) => format!("refused ({})", t.verdict.as_str()),
-            (RuleKind::Limit(_), true, false) if outcome.decision == Decision::Allow => {
-                "admitted".into()
-            }
-            (RuleKind::Limit(_), true, false) => {
-                "did not take part (the record was not allowed)".into()
-            }
+            (RuleKind::Limit(_), true, false) => match fact {
+                Some(f) => f.status(refuser),
+                None => "did not take part (the record was not allowed)".into(),
+            },
             (_, true, true) => format!("fired ({})", t.verdict.as_str()),
             (_, true, false) => "did not fire".into(),
         };
         out += &format!("rule {}: {status}\n", t.rule);
         draw_clause(&mut out, source, t);
+        if let Some(f) = fact {
+            ledger(&mut out, f, refuser);
+        }
         for h in &t.hints {
             out += &format!("  {h}\n");
         }
@@ -316,6 +319,87 @@ pub fn render(policy: &Policy, source: &str, outcome: &Outcome, traces: &[RuleTr
         out += &format!("  {w}\n");
     }
     out
+}
+
+/// A limit's facts for the record: its turn, what the records admitted before it
+/// took (the largest by name), what remained, and what it needed.
+fn ledger(out: &mut String, f: &AllocationFact, refuser: Option<&str>) {
+    let Some(before) = &f.before else {
+        *out += &format!("  {}\n", escape(&f.sentence()));
+        return;
+    };
+    let group = f
+        .group
+        .as_ref()
+        .map(|g| format!(" for {}", escape(&g.value)))
+        .unwrap_or_default();
+    let order = f
+        .order_by
+        .as_ref()
+        .map(|o| format!(", {}", escape(&o.value)))
+        .unwrap_or_default();
+    let refused = (f.place - 1).saturating_sub(before.admitted);
+    *out += &format!(
+        "  before its turn{group} ({}{order}): {} admitted, {refused} refused\n",
+        f.turn(),
+        before.admitted
+    );
+    let named: Vec<(String, String)> = before
+        .largest
+        .iter()
+        .map(|t| (escape(&t.record), grouped(&t.quantity)))
+        .collect();
+    let mut rows = named.clone();
+    if before.admitted > named.len() {
+        let shown = before.largest.iter().try_fold(Decimal::ZERO, |sum, t| {
+            sum.checked_add(parse_plain(&t.quantity)?)
+        });
+        let rest = shown
+            .and_then(|s| parse_plain(&before.taken)?.checked_sub(s))
+            .map_or("?".to_string(), |d| grouped(&plain(d).to_string()));
+        rows.push((format!("{} more", before.admitted - named.len()), rest));
+    }
+    rows.push((
+        "taken".into(),
+        format!("{} of the {}", grouped(&before.taken), grouped(&f.cap)),
+    ));
+    let id_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let number_width = |s: &str| s.split(' ').next().map_or(0, |n| n.chars().count());
+    let q_width = rows.iter().map(|r| number_width(&r.1)).max().unwrap_or(0);
+    for (id, q) in rows {
+        let pad = " ".repeat(q_width - number_width(&q));
+        *out += &format!("    {}  {pad}{q} {}\n", pad_to(&id, id_width), f.counts);
+    }
+    let nothing = parse_plain(&f.remaining).is_none_or(|d| d <= Decimal::ZERO);
+    let remained = if nothing {
+        "nothing remained".to_string()
+    } else {
+        format!("{} remained", grouped(&f.remaining))
+    };
+    let more = if nothing { "" } else { ", more than remained" };
+    let verdict = match refuser {
+        _ if f.admitted => ", which fit: admitted".to_string(),
+        Some(r) if f.fits => {
+            format!(", which fit, but `{r}` refused the record: it took nothing")
+        }
+        Some(r) if r != f.rule => format!("{more}; `{r}` refused the record first"),
+        _ => format!("{more}: refused"),
+    };
+    *out += &format!("  {remained}; it {}{verdict}\n", f.need());
+}
+
+/// A number as facts give it (plain notation).
+fn parse_plain(s: &str) -> Option<Decimal> {
+    Decimal::from_str_exact(s).ok()
+}
+
+fn pad_to(s: &str, width: usize) -> String {
+    let mut s = s.to_string();
+    s.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(s.chars().count()),
+    ));
+    s
 }
 
 fn escape(s: &str) -> String {

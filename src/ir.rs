@@ -134,6 +134,52 @@ pub struct Template {
 pub enum TemplatePart {
     Text(String),
     Expr(Expr),
+    /// `{limit.remaining}` and the like, in a `limit` rule's `because`: filled in by
+    /// the allocation.
+    Fact(LimitFact),
+}
+
+/// A fact of a `limit` about one record that a `because` can show (docs/language.md,
+/// "Allocation facts").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitFact {
+    /// What remained of the cap (of the group's) at the record's turn.
+    Remaining,
+    /// The cap.
+    Cap,
+    /// The record's quantity.
+    Quantity,
+    /// The record's group (`per`).
+    Group,
+    /// The record's place in the order: `3rd`.
+    Place,
+}
+
+impl LimitFact {
+    /// Every fact, in the order messages list them.
+    pub const ALL: [LimitFact; 5] = [
+        LimitFact::Remaining,
+        LimitFact::Cap,
+        LimitFact::Quantity,
+        LimitFact::Group,
+        LimitFact::Place,
+    ];
+
+    /// The name after `limit.`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitFact::Remaining => "remaining",
+            LimitFact::Cap => "cap",
+            LimitFact::Quantity => "quantity",
+            LimitFact::Group => "group",
+            LimitFact::Place => "place",
+        }
+    }
+
+    /// The fact named `name`, if any.
+    pub fn parse(name: &str) -> Option<LimitFact> {
+        LimitFact::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 /// A typed expression over slots.

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use crate::data::{read_raw, DataFormat, InputError};
 use crate::eval::Policy;
-use crate::eval::{Allocator, LimitReport};
+use crate::eval::{Allocator, Allotment, LimitReport};
 use crate::explain::{explain_row, RuleTrace};
 use crate::outcome::Decision;
-use crate::outcome::{Fired, Outcome};
+use crate::outcome::Outcome;
 
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,14 +31,14 @@ pub struct RecordResult {
 }
 
 impl RecordResult {
-    /// Applies a refusal by a `limit` to this record: to its outcome, and to its
-    /// explanation when it has one.
-    pub fn refuse(&mut self, fired: Fired, default: Decision) {
-        if let Some(traces) = &mut self.explain {
-            crate::explain::refused(traces, &fired);
+    /// Applies what the allocation gave this record: the facts of its limits and any
+    /// refusal, to its outcome and to its explanation when it has one.
+    pub fn allot(&mut self, allotment: Allotment, default: Decision) {
+        if let Some(fired) = allotment.apply(&mut self.outcome, default) {
+            if let Some(traces) = &mut self.explain {
+                crate::explain::refused(traces, &fired);
+            }
         }
-        self.outcome.rules.push(fired);
-        self.outcome.redecide(default);
     }
 }
 
@@ -133,7 +133,9 @@ pub fn evaluate_with<R: BufRead>(
     each: &mut dyn FnMut(RecordResult),
 ) -> Result<Summary, InputError> {
     let mut summary = Summary::default();
-    let mut allocator = policy.has_limits().then(|| Allocator::new(policy));
+    let mut allocator = policy
+        .has_limits()
+        .then(|| Allocator::new(policy).with_ledgers(explain_source.is_some()));
     let mut pending: Vec<RecordResult> = Vec::new();
     read_raw(&policy.schema, format, input, &mut |r| {
         let e = evaluate_one(
@@ -326,7 +328,8 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     let threads = options.threads.max(1);
     let limits = policy.has_limits();
     let mut summary = Summary::default();
-    let mut allocator = limits.then(|| Allocator::new(policy));
+    let mut allocator =
+        limits.then(|| Allocator::new(policy).with_ledgers(options.explain_source.is_some()));
     let mut pending: Vec<RecordResult> = Vec::new();
     // Set when `sink` breaks: the reader stops reading and the workers drain the
     // chunks already read without evaluating them, so every thread ends soon.
@@ -461,15 +464,16 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
 }
 
 /// Runs the allocation over the waiting results (in input order) and applies its
-/// refusals, to the outcomes and to their explanations.
+/// facts and refusals, to the outcomes and to their explanations.
 fn allocate(
     policy: &Policy,
     allocator: Allocator,
     pending: &mut [RecordResult],
 ) -> Vec<LimitReport> {
-    let (refusals, reports) = allocator.allocate();
-    for (i, fired) in refusals {
-        pending[i].refuse(fired, policy.default);
+    let (allotments, reports) = allocator.allocate();
+    for a in allotments {
+        let i = a.record;
+        pending[i].allot(a, policy.default);
     }
     reports
 }

@@ -261,12 +261,16 @@ fn the_refusal_reason_is_the_limits_because_or_a_generated_sentence() {
         .unwrap()
     };
     let (o, _) = policy.evaluate_batch(&[row("H200"), row("H20"), row("H20")]);
+    // Nothing of the 10 was taken, so nothing is said to be used up.
     assert_eq!(
         o[0].rules[0].reason,
-        "the import H200 allocation of 10 units per firm is used up for Alpha"
+        "needs 11 units; 10 of the 10 for Alpha remained at its turn (1st in input order)"
     );
     assert_eq!(o[1].decision, Allow);
-    assert_eq!(o[2].rules[0].reason, "Alpha must wait");
+    assert_eq!(
+        o[2].rules[0].reason,
+        "Alpha must wait; needs 1 record; none of the 1 remained at its turn (2nd in input order)"
+    );
 }
 
 #[test]
@@ -280,4 +284,175 @@ fn a_negative_quantity_is_an_error_for_its_record() {
     );
     assert_eq!(decisions(&d), [Error, Allow]);
     assert_eq!(r[0].admitted, "10");
+}
+
+// ---------------------------------------------------------------- allocation facts
+
+const EXPORTS: &str = r#"
+policy "cat3a001"
+schema {
+  id: text
+  action: import | export
+  item: cat3a001 | other
+  destination: text
+  units: int
+  applied_on: date
+}
+"#;
+
+/// Outcomes of `rules` over export records `(id, destination, units, day of March)`.
+fn exports(rules: &str, records: &[(&str, &str, i64, u32)]) -> Vec<clearance::Outcome> {
+    let policy = clearance::compile(&format!("{EXPORTS}\n{rules}")).expect("valid policy");
+    let rows: Vec<_> = records
+        .iter()
+        .map(|(id, destination, units, day)| {
+            let json = format!(
+                r#"{{"id": "{id}", "action": "export", "item": "cat3a001", "destination": "{destination}", "units": {units}, "applied_on": "2026-03-{day:02}"}}"#
+            );
+            clearance::data::decode_json(&policy.schema, &json).expect("valid record")
+        })
+        .collect();
+    policy.evaluate_batch(&rows).0
+}
+
+fn reason(o: &clearance::Outcome) -> &str {
+    assert_eq!(o.rules.len(), 1, "{o:?}");
+    &o.rules[0].reason
+}
+
+/// The case of the issue: 2,000 units remained, the record needed 4,000, and a later
+/// 500-unit record was admitted. Nothing here is "used up".
+#[test]
+fn a_refusal_states_what_it_needed_what_remained_and_its_place() {
+    let rules = "rule cat3a001_quota:\n  limit export cat3a001 to 10_000 units per destination order by applied_on";
+    let o = exports(
+        rules,
+        &[
+            ("Q-01", "Japan", 4_000, 5),
+            ("Q-02", "Japan", 6_000, 1),
+            ("Q-03", "Japan", 2_000, 2),
+            ("Q-04", "Korea", 9_000, 3),
+            ("Q-05", "Japan", 500, 9),
+        ],
+    );
+    let d: Vec<Decision> = o.iter().map(|o| o.decision).collect();
+    assert_eq!(d, [Waitlist, Allow, Allow, Allow, Allow]);
+    assert_eq!(
+        reason(&o[0]),
+        "needs 4,000 units; 2,000 of the 10,000 for Japan remained at its turn (3rd by applied_on)"
+    );
+    assert!(!reason(&o[0]).contains("used up"));
+    // The admitted record after it: its facts say what remained for it.
+    let later = &o[4].allocations[0];
+    assert_eq!(
+        (later.place, later.remaining.as_str(), later.admitted),
+        (4, "2000", true)
+    );
+    assert_eq!(later.group.as_ref().unwrap().value, "Japan");
+}
+
+#[test]
+fn without_per_and_order_by_the_sentence_says_so() {
+    let o = exports(
+        "rule quota: limit export to 10_000 units",
+        &[("a", "Japan", 8_000, 9), ("b", "Korea", 4_000, 1)],
+    );
+    assert_eq!(
+        reason(&o[1]),
+        "needs 4,000 units; 2,000 of the 10,000 remained at its turn (2nd in input order)"
+    );
+}
+
+#[test]
+fn when_nothing_remained_the_reason_says_none_with_the_numbers() {
+    let rules = "rule quota: limit export to 10_000 units per destination order by applied_on";
+    let o = exports(
+        rules,
+        &[
+            ("a", "Japan", 2_500, 1),
+            ("b", "Japan", 2_500, 2),
+            ("c", "Japan", 2_500, 3),
+            ("d", "Japan", 2_500, 4),
+            ("e", "Japan", 500, 5),
+        ],
+    );
+    assert_eq!(
+        reason(&o[4]),
+        "needs 500 units; none of the 10,000 for Japan remained at its turn (5th by applied_on)"
+    );
+}
+
+#[test]
+fn a_because_text_comes_first_and_can_show_the_facts() {
+    let rules =
+        "rule quota:\n  limit export to 10_000 units per destination order by applied_on\n  \
+        because \"{destination} had {limit.remaining} of {limit.cap} left for the {limit.place} \
+        applicant, who asked for {limit.quantity} ({limit.group})\"";
+    let o = exports(rules, &[("a", "Japan", 9_000, 1), ("b", "Japan", 1_500, 2)]);
+    assert_eq!(
+        reason(&o[1]),
+        "Japan had 1000 of 10000 left for the 2nd applicant, who asked for 1500 (Japan); \
+         needs 1,500 units; 1,000 of the 10,000 for Japan remained at its turn (2nd by applied_on)"
+    );
+}
+
+#[test]
+fn a_record_that_fits_one_limit_but_not_a_second_is_refused_by_the_second() {
+    let rules = "
+rule national: limit export to 10_000 units order by applied_on
+rule per_destination: limit export to 3_000 units per destination order by applied_on else deny
+";
+    let o = exports(
+        rules,
+        &[
+            ("a", "Japan", 2_000, 1),
+            ("b", "Japan", 2_000, 2), // 8,000 of the national cap remain; 1,000 for Japan
+        ],
+    );
+    assert_eq!(o[1].decision, Deny);
+    assert_eq!(o[1].rules[0].rule, "per_destination");
+    assert_eq!(
+        reason(&o[1]),
+        "needs 2,000 units; 1,000 of the 3,000 for Japan remained at its turn (2nd by applied_on)"
+    );
+    // Both limits' facts, in file order: it fitted the national cap but took nothing.
+    let facts: Vec<(&str, bool, bool)> = o[1]
+        .allocations
+        .iter()
+        .map(|f| (f.rule.as_str(), f.fits, f.admitted))
+        .collect();
+    assert_eq!(
+        facts,
+        [("national", true, false), ("per_destination", false, false)]
+    );
+    assert_eq!(
+        clearance::outcome::fact_lines(&o[1].allocations),
+        [
+            "national (fitted, but `per_destination` refused the record): needs 2,000 units; \
+          8,000 of the 10,000 remained at its turn (2nd by applied_on)"
+        ]
+    );
+    assert_eq!(
+        clearance::outcome::fact_lines(&o[0].allocations),
+        [
+            "national (admitted): needs 2,000 units; 10,000 of the 10,000 remained at its turn (1st by applied_on)",
+            "per_destination (admitted): needs 2,000 units; 3,000 of the 3,000 for Japan remained at its turn (1st by applied_on)"
+        ]
+    );
+}
+
+#[test]
+fn only_records_that_took_part_carry_facts() {
+    let rules = "
+rule small_only: deny export when units > 5_000
+rule quota: limit export to 10_000 units
+";
+    let o = exports(
+        rules,
+        &[("big", "Japan", 6_000, 1), ("ok", "Japan", 1_000, 2)],
+    );
+    assert!(o[0].allocations.is_empty(), "a denied record takes no part");
+    assert_eq!(o[1].allocations.len(), 1);
+    let json = serde_json::to_value(&o[0]).unwrap();
+    assert!(json.get("allocations").is_none(), "{json}");
 }

@@ -393,10 +393,10 @@ fn eval_outputs_the_bundled_samples_in_every_format() {
             "h200_first_batch.csv",
             [88, 107, 40, 5],
             [
-                0x15e2_02de_daf5_514c,
-                0xb50f_bdff_f019_43a6,
-                0x86b0_d6a9_a0f4_d82a,
-                0x99e3_7592_43ed_476f,
+                0x2c5b_f742_403d_873c,
+                0xa7b7_5dc7_1a35_d488,
+                0x3967_79a1_50e1_abee,
+                0x77c6_8bbb_9712_a9db,
             ],
         ),
     ];

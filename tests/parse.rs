@@ -108,6 +108,7 @@ fn outline(source: &str) -> String {
                         .map(|p| match p {
                             TemplatePart::Text(s) => format!("{s:?}"),
                             TemplatePart::Expr(e) => format!("{{{}}}", tree(e)),
+                            TemplatePart::Fact(f) => format!("{{limit.{}}}", f.node),
                         })
                         .collect();
                     out += &format!("  because {}\n", parts.join(" "));

@@ -82,7 +82,11 @@ impl Checker {
                 (verdict, scope, RuleKind::Limit(limit?))
             }
         };
-        let because = r.because.as_ref().map(|t| self.template(t));
+        let limit = match &r.clause {
+            Clause::Limit(l) => Some(l),
+            _ => None,
+        };
+        let because = r.because.as_ref().map(|t| self.template(t, limit));
         let (condition_text, scope_text) = match &r.clause {
             Clause::Require {
                 condition, scope, ..

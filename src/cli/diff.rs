@@ -76,12 +76,7 @@ pub fn run(args: DiffArgs) -> u8 {
 }
 
 fn rules(side: &Side) -> String {
-    let mut parts: Vec<String> = side
-        .rules
-        .iter()
-        .map(|f| format!("{}: {}", f.rule, f.reason))
-        .collect();
-    parts.extend(side.errors.iter().map(|e| format!("error: {e}")));
+    let parts = side.lines();
     if parts.is_empty() {
         "no rule (the policy's default)".into()
     } else {

@@ -171,14 +171,14 @@ fn evaluate_into(
                 {
                     // Into memory: cannot fail.
                     let mut w = csv::Writer::from_writer(&mut header);
-                    let _ = w.write_record(CsvOut::HEADER);
+                    let _ = w.write_record(CsvOut::header(policy));
                 }
                 *written = out.write_all(&header);
             }
             let render = |results: Vec<RecordResult>| {
                 let mut bytes = Vec::with_capacity(results.len() * if csv { 128 } else { 256 });
                 if csv {
-                    let mut rows = CsvOut::rows(&mut bytes, csv_raw);
+                    let mut rows = CsvOut::rows(&mut bytes, csv_raw, policy.has_limits());
                     results.iter().for_each(|r| rows.write(r));
                 } else {
                     for r in &results {

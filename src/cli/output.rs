@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use clearance::outcome::{undecided, Decision};
+use clearance::outcome::{fact_lines, undecided, AllocationFact, Decision};
 use clearance::run::{RecordResult, Report, Summary};
 
 pub use clearance::value::escape_control;
@@ -58,8 +58,9 @@ impl TableOut {
                     .unwrap_or_default();
                 lines.push(format!("{at}{rule}{}", escape_control(&e.message)));
             }
-            let fired = r.outcome.rules.iter().chain(&r.outcome.warnings);
-            lines.extend(fired.map(|f| f.to_string()));
+            lines.extend(r.outcome.rules.iter().map(|f| f.to_string()));
+            lines.extend(fact_lines(&r.outcome.allocations));
+            lines.extend(r.outcome.warnings.iter().map(|f| f.to_string()));
             if lines.is_empty() {
                 lines.push(undecided(d));
             }
@@ -110,6 +111,8 @@ pub struct CsvOut<'w> {
     writer: csv::Writer<&'w mut dyn Write>,
     /// Leave cells that start like a formula as they are (`--csv-raw`).
     raw: bool,
+    /// With the columns of [`CsvOut::LIMIT_HEADER`].
+    limits: bool,
 }
 
 impl<'w> CsvOut<'w> {
@@ -117,11 +120,36 @@ impl<'w> CsvOut<'w> {
         "record", "position", "line", "decision", "rules", "reasons", "warnings", "errors",
     ];
 
-    /// Rows only, no header (for output rendered in chunks).
-    pub fn rows(out: &'w mut dyn Write, raw: bool) -> Self {
+    /// The columns of the allocation facts, after [`CsvOut::HEADER`] for a policy with
+    /// `limit` rules (docs/language.md, "Output"): one value per limit that scoped the
+    /// record, joined with `; `.
+    pub const LIMIT_HEADER: [&'static str; 8] = [
+        "limit",
+        "limit_group",
+        "limit_cap",
+        "limit_quantity",
+        "limit_remaining",
+        "limit_place",
+        "limit_order",
+        "limit_admitted",
+    ];
+
+    /// The header of a policy's CSV output.
+    pub fn header(policy: &clearance::Policy) -> Vec<&'static str> {
+        let mut header = Self::HEADER.to_vec();
+        if policy.has_limits() {
+            header.extend(Self::LIMIT_HEADER);
+        }
+        header
+    }
+
+    /// Rows only, no header (for output rendered in chunks); `limits`: with the
+    /// allocation columns.
+    pub fn rows(out: &'w mut dyn Write, raw: bool, limits: bool) -> Self {
         CsvOut {
             writer: csv::Writer::from_writer(out),
             raw,
+            limits,
         }
     }
 
@@ -154,17 +182,40 @@ impl<'w> CsvOut<'w> {
                 csv_cell(s).into_owned()
             }
         };
-        let _ = self.writer.write_record([
-            cell(&r.record).as_str(),
-            &r.position.to_string(),
-            &line,
-            r.outcome.decision.as_str(),
-            &rules,
-            &cell(&reasons),
-            &cell(&warnings),
-            &cell(&errors),
-        ]);
+        let mut row = vec![
+            cell(&r.record),
+            r.position.to_string(),
+            line,
+            r.outcome.decision.as_str().to_string(),
+            rules,
+            cell(&reasons),
+            cell(&warnings),
+            cell(&errors),
+        ];
+        if self.limits {
+            row.extend(limit_cells(&r.outcome.allocations).iter().map(|c| cell(c)));
+        }
+        let _ = self.writer.write_record(&row);
     }
+}
+
+/// The cells of [`CsvOut::LIMIT_HEADER`]: each fact's value per limit, joined with `; `.
+fn limit_cells(facts: &[AllocationFact]) -> [String; 8] {
+    let column =
+        |f: &dyn Fn(&AllocationFact) -> String| facts.iter().map(f).collect::<Vec<_>>().join("; ");
+    let value = |v: &Option<clearance::outcome::FieldValue>| {
+        v.as_ref().map(|g| g.value.clone()).unwrap_or_default()
+    };
+    [
+        column(&|f| f.rule.clone()),
+        column(&|f| value(&f.group)),
+        column(&|f| f.cap.clone()),
+        column(&|f| f.quantity.clone()),
+        column(&|f| f.remaining.clone()),
+        column(&|f| f.place.to_string()),
+        column(&|f| value(&f.order_by)),
+        column(&|f| f.admitted.to_string()),
+    ]
 }
 
 /// `250 records: 180 allow, 40 deny, 20 waitlist, 10 error (12 with warnings)`
@@ -181,7 +232,7 @@ pub fn summary_line(s: &Summary) -> String {
     )
 }
 
-/// One line per `limit` rule and group: cap, admitted, refused.
+/// One line per `limit` rule and group: cap, admitted, refused, remaining.
 pub fn allocation_lines(s: &Summary) -> Vec<String> {
     s.allocations
         .iter()
@@ -192,8 +243,8 @@ pub fn allocation_lines(s: &Summary) -> Vec<String> {
                 .map(|g| format!(" [{g}]"))
                 .unwrap_or_default();
             format!(
-                "limit {}{group}: cap {}, admitted {} ({} records), refused {} ({} records)",
-                a.rule, a.cap, a.admitted, a.admitted_records, a.refused, a.refused_records
+                "limit {}{group}: cap {}, admitted {} ({} records), refused {} ({} records), remaining {}",
+                a.rule, a.cap, a.admitted, a.admitted_records, a.refused, a.refused_records, a.remaining
             )
         })
         .collect()

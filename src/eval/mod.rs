@@ -5,6 +5,6 @@ mod allocate;
 mod policy;
 mod program;
 
-pub use allocate::{Allocator, Entry, LimitReport};
+pub use allocate::{Allocator, Allotment, Entry, LimitReport};
 pub use policy::Policy;
 pub use program::{FiredSet, Program};

@@ -9,7 +9,7 @@ use super::program::{FiredSet, Program};
 use crate::ir::{CheckedPolicy, Rule, RuleKind, TemplatePart};
 use crate::outcome::{Fired, Outcome, RecordError, Verdict};
 use crate::semantics::{eval, EvalError};
-use crate::value::{Type, Value};
+use crate::value::Value;
 
 pub use super::allocate::LimitReport;
 
@@ -61,6 +61,7 @@ impl Policy {
             rules: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            allocations: Vec::new(),
         };
         let mut errors = fired_set.errors.iter().peekable();
         let mut fired = fired_set.fired().peekable();
@@ -119,15 +120,16 @@ impl Policy {
         for (i, (row, outcome)) in rows.iter().zip(outcomes.iter_mut()).enumerate() {
             allocator.observe(i, &self.label(row, i + 1), row, outcome);
         }
-        let (refusals, reports) = allocator.allocate();
-        for (i, fired) in refusals {
-            outcomes[i].rules.push(fired);
-            outcomes[i].redecide(self.default);
+        let (allotments, reports) = allocator.allocate();
+        for a in allotments {
+            let i = a.record;
+            a.apply(&mut outcomes[i], self.default);
         }
         (outcomes, reports)
     }
 
-    /// The `because` text with the record's values, or a generated sentence.
+    /// The `because` text with the record's values, or a generated sentence. (A
+    /// `limit`'s reason is the allocation's: see `allocate.rs`.)
     pub(crate) fn reason(&self, rule: &Rule, row: &[Value]) -> Result<String, EvalError> {
         let enums = &self.schema.enums;
         if let Some(t) = &rule.because {
@@ -139,27 +141,11 @@ impl Policy {
                         let v = eval(e, row)?;
                         out.push_str(&v.display(&e.ty, enums).to_string());
                     }
+                    // Only in a `limit`'s `because`, which the allocation renders.
+                    TemplatePart::Fact(_) => {}
                 }
             }
             return Ok(out);
-        }
-        if let RuleKind::Limit(l) = &rule.kind {
-            let what = l
-                .quantity
-                .map_or("records", |s| self.schema.fields[s].name.as_str());
-            let cap = l.cap.display(&Type::Decimal, enums);
-            let scope = rule.scope_text.as_deref().unwrap_or("this");
-            return Ok(match l.per {
-                Some(slot) => {
-                    let f = &self.schema.fields[slot];
-                    format!(
-                        "the {scope} allocation of {cap} {what} per {} is used up for {}",
-                        f.name,
-                        row[slot].display(&f.ty, enums)
-                    )
-                }
-                None => format!("the {scope} allocation of {cap} {what} is used up"),
-            });
         }
         let mut out = match (&rule.kind, &rule.condition_text) {
             (RuleKind::Require(_), Some(c)) => format!("requires {c}"),

@@ -64,8 +64,10 @@ fn expected_of_rule(rule: Rule) -> Option<Expected> {
     Some(match rule {
         expr | or_expr | and_expr | not_expr | cmp_expr | coalesce_expr | add_expr | mul_expr
         | unary_expr | date | percent | decimal | int | kw_true | kw_false | has_expr | call
-        | list_expr | paren | op_neg | interpolation | standalone_expr => Expected::Expression,
-        ident => Expected::Name,
+        | list_expr | paren | op_neg | interpolation | limit_fact | standalone_expr => {
+            Expected::Expression
+        }
+        ident | fact_name => Expected::Name,
         quantity | kw_records => Expected::Quantity,
         string | template => Expected::Text,
         cmp_op | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in | op_in
@@ -249,6 +251,9 @@ fn describe(
     } else {
         Span::new(pos, pos + found.len())
     };
+    if let Some(d) = fact_not_alone(source, pos, found, span) {
+        return d;
+    }
     if let Some(d) = reserved_word(source, pos, found, span, expected) {
         return d;
     }
@@ -291,6 +296,30 @@ fn describe(
         d = d.with_help(help);
     }
     d
+}
+
+/// More after `{limit.NAME` than the closing brace: a fact is interpolated alone.
+fn fact_not_alone(source: &str, pos: usize, found: &str, span: Span) -> Option<Diagnostic> {
+    let before = source[..pos.min(source.len())].trim_end();
+    let name = word_before(source, before.len());
+    let fact = before[..before.len() - name.len()]
+        .strip_suffix("limit.")?
+        .trim_end()
+        .ends_with('{');
+    if !fact || name.is_empty() || found == "}" {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            Code::Unexpected,
+            format!("`limit.{name}` stands alone in its braces"),
+            span,
+            format!("found `{found}`"),
+        )
+        .with_help(format!(
+            "close the braces after the fact: `{{limit.{name}}}`; a fact cannot be part of an expression"
+        )),
+    )
 }
 
 /// A reserved word where a name was expected.

@@ -371,6 +371,15 @@ impl Lowerer<'_> {
                         parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                     }
                     let e = part.into_inner().next().expect("interpolated expression");
+                    if e.as_rule() == Rule::limit_fact {
+                        let span = self.span(&e);
+                        let name = e.into_inner().nth(1).expect("fact name");
+                        parts.push(TemplatePart::Fact(Spanned::new(
+                            name.as_str().to_string(),
+                            span,
+                        )));
+                        continue;
+                    }
                     parts.push(TemplatePart::Expr(self.expr(e)?));
                 }
                 _ => text.push_str(part.as_str()),
