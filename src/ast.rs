@@ -68,6 +68,8 @@ pub enum TypeExprKind {
 pub enum Item {
     /// A named constant.
     Let(Let),
+    /// `param NAME: TYPE [= LITERAL]`
+    Param(Param),
     /// A rule that decides, warns about or allocates records.
     Rule(Box<Rule>),
     /// A test of the policy's rules on given records.
@@ -83,6 +85,28 @@ pub struct Let {
     pub value: Expr,
     /// The whole item.
     pub span: Span,
+}
+
+/// `param NAME: TYPE [= LITERAL]`: a constant set for a run from outside the file.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The param's name.
+    pub name: Ident,
+    /// Its type, as written.
+    pub ty: TypeExpr,
+    /// The default; a param without one must be set for every run.
+    pub default: Option<Expr>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `NAME = LITERAL` in a test's `set` (the name may be `today`).
+#[derive(Debug, Clone)]
+pub struct SetBinding {
+    /// The param set, or `today`.
+    pub name: Ident,
+    /// Its value for the test: a literal.
+    pub value: Expr,
 }
 
 /// `rule NAME: CLAUSE [because "TEXT"]`
@@ -188,6 +212,8 @@ pub enum TemplatePart {
 pub struct Test {
     /// The test's name, shown in test reports.
     pub name: Spanned<String>,
+    /// `set NAME = LITERAL, ...`: params and `today` for this test.
+    pub set: Vec<SetBinding>,
     /// The record or batch the policy is run on.
     pub given: Given,
     /// The outcomes the test expects.
@@ -265,8 +291,10 @@ pub enum ExprKind {
     Text(String),
     /// A date literal: `2026-01-29`.
     Date(Date),
-    /// A field, a `let` constant or an enum value: the checker decides which.
+    /// A field, a `let` constant, a param or an enum value: the checker decides which.
     Name(String),
+    /// `today`: the day of the run.
+    Today,
     /// `[a, b, c]`
     List(Vec<Expr>),
     /// `has FIELD`
@@ -387,6 +415,14 @@ impl Policy {
         })
     }
 
+    /// The params, in file order.
+    pub fn params(&self) -> impl Iterator<Item = &Param> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Param(p) => Some(p),
+            _ => None,
+        })
+    }
+
     /// The rules, in file order.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.items.iter().filter_map(|i| match i {
@@ -484,6 +520,7 @@ impl Expr {
             ExprKind::Text(t) => literal(out, quote(t)),
             ExprKind::Date(d) => literal(out, d.format("%Y-%m-%d").to_string()),
             ExprKind::Name(n) => out.push_str(n),
+            ExprKind::Today => out.push_str("today"),
             ExprKind::List(items) => {
                 out.push('[');
                 write_all(items, src, out);
@@ -611,11 +648,13 @@ equal_but_for_spans! {
     Schema { fields }
     TypeExpr { kind, optional }
     Let { name, value }
+    Param { name, ty, default }
+    SetBinding { name, value }
     Rule { name, clause, because }
     Scope { action, items }
     Limit { scope, cap, quantity, per, order_by, otherwise }
     Template { parts }
-    Test { name, given, expect }
+    Test { name, set, given, expect }
     RecordLit { fields }
     Expect { outcomes, is_list }
     Outcome { kind, by }

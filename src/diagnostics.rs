@@ -144,6 +144,16 @@ codes! {
     LimitFactOutsideLimit = "clearance::limit::fact_outside_limit",
     /// `{limit.group}` in a `limit` without `per`.
     LimitFactWithoutPer = "clearance::limit::fact_without_per",
+    // ------------------------------------------------------------ params
+    /// A param whose type is not a plain one (a list, an optional, an enum).
+    ParamType = "clearance::param::type",
+    /// A value for a param (its default, `--set`, a test's `set`) that is not a literal
+    /// of its type.
+    ParamValue = "clearance::param::value",
+    /// A param with no default that a run did not set.
+    ParamMissing = "clearance::param::missing",
+    /// `--set` (or the API) names something that is not a param.
+    ParamUnknown = "clearance::param::unknown",
     // ------------------------------------------------------------ lints (warnings)
     /// A rule whose condition can never let it fire.
     NeverFires = "clearance::lint::never_fires",
@@ -172,6 +182,10 @@ codes! {
     TestOutcomeCount = "clearance::test::outcome_count",
     /// `expect ... by RULE` naming a rule that does not exist.
     TestUnknownRule = "clearance::test::unknown_rule",
+    /// A test's `set` names something that is not a param, or one twice.
+    TestSetUnknown = "clearance::test::set_unknown",
+    /// A test of a policy that uses `today` does not set it.
+    TestTodayNotSet = "clearance::test::today_not_set",
     /// A test whose records did not get the expected outcomes (from `clearance test`).
     TestFailed = "clearance::test::failed",
 }

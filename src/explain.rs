@@ -6,7 +6,6 @@ use serde::Serialize;
 use crate::eval::Policy;
 use crate::ir::{CompareOp, Expr, ExprKind, RuleKind};
 use crate::outcome::{grouped, refused_by, undecided, AllocationFact, Fired, Outcome, Verdict};
-use crate::semantics::decimal;
 use crate::semantics::{eval_traced, in_scope};
 use crate::span::Span;
 use crate::value::{plain, Decimal, Type, Value};
@@ -189,7 +188,7 @@ fn hints<'e>(
             if *result != deciding {
                 return;
             }
-            let Some((gap, unit)) = gap(va, vb) else {
+            let Some((gap, unit)) = crate::semantics::gap(va, vb) else {
                 return;
             };
             let symbol = match op {
@@ -235,23 +234,6 @@ fn hints<'e>(
             });
         }
         _ => {}
-    }
-}
-
-/// `a - b`, with its unit; `None` where it is out of the decimal range.
-fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
-    let num = |v: &Value| match v {
-        Value::Int(i) => Some(Decimal::from(*i)),
-        Value::Decimal(d) => Some(*d),
-        _ => None,
-    };
-    match (a, b) {
-        (Value::Percent(x), Value::Percent(y)) => Some((decimal::sub(*x, *y)?, " points")),
-        (Value::Date(x), Value::Date(y)) => Some((
-            Decimal::from(x.signed_duration_since(*y).num_days()),
-            " days",
-        )),
-        _ => Some((decimal::sub(num(a)?, num(b)?)?, "")),
     }
 }
 

@@ -8,8 +8,8 @@
 //! the result parses to the same syntax tree.
 
 use crate::ast::{
-    Clause, Expect, Given, Item, Let, Outcome, Policy, Quantity, RecordLit, Rule, Scope, Test,
-    TypeExpr, TypeExprKind,
+    Clause, Expect, Given, Item, Let, Outcome, Param, Policy, Quantity, RecordLit, Rule, Scope,
+    Test, TypeExpr, TypeExprKind,
 };
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
@@ -178,13 +178,15 @@ impl Printer<'_> {
 
         let mut previous_let = false;
         for item in &p.items {
-            let is_let = matches!(item, Item::Let(_));
+            // Constants (lets and params) stand together without blank lines.
+            let is_let = matches!(item, Item::Let(_) | Item::Param(_));
             if !(is_let && previous_let) {
                 self.blank();
             }
             previous_let = is_let;
             match item {
                 Item::Let(l) => self.let_item(l),
+                Item::Param(p) => self.param_item(p),
                 Item::Rule(r) => self.rule(r),
                 Item::Test(t) => self.test(t),
             }
@@ -206,6 +208,14 @@ impl Printer<'_> {
             l.value.to_source(Some(self.src))
         );
         self.line("", &text, l.span);
+    }
+
+    fn param_item(&mut self, p: &Param) {
+        let mut text = format!("param {}: {}", p.name.node, type_text(&p.ty));
+        if let Some(d) = &p.default {
+            text += &format!(" = {}", d.to_source(Some(self.src)));
+        }
+        self.line("", &text, p.span);
     }
 
     fn rule(&mut self, r: &Rule) {
@@ -387,6 +397,18 @@ impl Printer<'_> {
             &format!("test {} {{", self.text(t.name.span)),
             Span::new(t.span.start, head_end),
         );
+        if let (Some(first), Some(last)) = (t.set.first(), t.set.last()) {
+            let start = self.src[..first.name.span.start]
+                .rfind("set")
+                .unwrap_or(first.name.span.start);
+            let bindings: Vec<String> = t
+                .set
+                .iter()
+                .map(|b| format!("{} = {}", b.name.node, b.value.to_source(Some(self.src))))
+                .collect();
+            let text = format!("set {}", bindings.join(", "));
+            self.line("  ", &text, Span::new(start, last.value.span.end));
+        }
         match &t.given {
             Given::Record(r) => self.record("  ", "given ", r, ""),
             Given::Batch { records, span } => {

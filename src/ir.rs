@@ -14,10 +14,16 @@ pub struct CheckedPolicy {
     pub name: String,
     pub default: Decision,
     pub schema: Schema,
-    /// `let` constants in file order, with their values.
+    /// `param` constants (first, in file order), then `let` constants in file order,
+    /// with their values for this run.
     pub constants: Vec<Constant>,
     pub rules: Vec<Rule>,
     pub tests: Vec<Test>,
+    /// The day of the run when the policy uses `today` (`None` when it does not, or
+    /// when the policy was checked without binding its params).
+    pub today: Option<crate::value::Date>,
+    /// Whether any rule, constant or test uses `today`.
+    pub uses_today: bool,
 }
 
 impl CheckedPolicy {
@@ -77,6 +83,11 @@ pub struct Constant {
     pub span: Span,
     /// Whether any rule, test, cap or later constant refers to it.
     pub used: bool,
+    /// A `param` (set from outside the file), not a `let`.
+    pub param: bool,
+    /// Whether its value is known: always, except for params (and constants computed
+    /// from them) when a policy is checked without binding them (for `check` and lints).
+    pub known: bool,
 }
 
 /// A checked rule.
@@ -95,6 +106,9 @@ pub struct Rule {
     pub scope_text: Option<String>,
     /// Fields the condition reads, shown with their values in generated reasons.
     pub shown_fields: Vec<usize>,
+    /// The named constants and params the condition mentions, with their values as
+    /// a generated reason shows them: `25%`, or `min_eu is 25%, cap is 400000`.
+    pub shown_constants: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +210,9 @@ pub enum ExprKind {
     Field(usize),
     List(Vec<Expr>),
     Has(usize),
+    /// A param, `today`, or a constant computed from them, in a policy checked without
+    /// binding them: a value fixed for each run, unknown now. Never evaluated.
+    Unknown,
     Not(Box<Expr>),
     Neg(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
@@ -302,6 +319,8 @@ pub struct Test {
     pub expect_span: Span,
     /// One row of slot values per record of `given`.
     pub records: Vec<Vec<Value>>,
+    /// `set NAME = LITERAL, ...`: the params and `today` this test runs with.
+    pub set: Vec<(String, Value)>,
     pub expect: Vec<ExpectedOutcome>,
 }
 
@@ -311,4 +330,22 @@ pub struct ExpectedOutcome {
     /// Rule indices that must have fired.
     pub by: Vec<usize>,
     pub span: Span,
+}
+
+impl Expr {
+    /// Whether the expression depends on a value not known when it was checked.
+    pub fn has_unknown(&self) -> bool {
+        match &self.kind {
+            ExprKind::Unknown => true,
+            ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Has(_) => false,
+            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().any(Expr::has_unknown),
+            ExprKind::Not(x) | ExprKind::Neg(x) => x.has_unknown(),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Coalesce(a, b) => a.has_unknown() || b.has_unknown(),
+            ExprKind::In { needle, list, .. } => needle.has_unknown() || list.has_unknown(),
+        }
+    }
 }

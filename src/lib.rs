@@ -58,6 +58,7 @@ mod semantics;
 #[allow(missing_docs)]
 mod syntax;
 
+pub use check::Params;
 pub use data::{DataFormat, InputError};
 pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};
 pub use eval::Policy;
@@ -95,20 +96,33 @@ pub mod internals {
     }
 }
 
-/// Parses, checks and compiles a policy: the runnable policy, or every diagnostic found.
+/// Parses, checks and compiles a policy for a run: params take their defaults and
+/// `today` is the day of the run (UTC). The runnable policy, or every diagnostic found.
 pub fn compile(source: &str) -> Result<eval::Policy, Vec<Diagnostic>> {
+    compile_with(source, &Params::new())
+}
+
+/// Like [`compile`], with values for params and `today` (what `--set` gives).
+pub fn compile_with(source: &str, params: &Params) -> Result<eval::Policy, Vec<Diagnostic>> {
     let policy = ast::Policy::parse(source)?;
-    let checked = check::check(&policy)?;
-    Ok(eval::Policy::new(checked))
+    eval::Policy::bind(std::sync::Arc::new(policy), params)
+}
+
+/// Checks a policy without running it, as `clearance check` does: its errors, or its
+/// lint warnings. Params and `today` are unknown here, so no value of theirs is assumed.
+pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let policy = ast::Policy::parse(source)?;
+    let checked = check::check(&policy, check::Binding::Unbound)?;
+    Ok(check::lint(&checked, source))
 }
 
 /// Like [`compile`], with the lint warnings of a valid policy (less those its
 /// `# clearance: allow(LINT)` comments silence; a comment that cannot be applied is an
-/// error among them, `clearance::lint::unknown_lint`).
+/// error among them, `clearance::lint::unknown_lint`); see [`check_source`].
 pub fn compile_with_warnings(
     source: &str,
 ) -> Result<(eval::Policy, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let warnings = check_source(source)?;
     let policy = compile(source)?;
-    let warnings = check::lint(policy.checked(), source);
     Ok((policy, warnings))
 }

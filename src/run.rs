@@ -103,6 +103,10 @@ impl Summary {
 pub struct Report {
     /// The policy's name.
     pub policy: String,
+    /// The params and `today` this run used (see [`Policy::params_used`]), so that any
+    /// result can be reproduced: `{"national_cap": "400000", "today": "2026-01-29"}`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: std::collections::BTreeMap<String, String>,
     /// The counts per decision and the allocations.
     pub summary: Summary,
     /// One result per input record, in input order.
@@ -182,6 +186,7 @@ pub fn evaluate_all<R: BufRead>(
     let summary = evaluate(policy, format, input, &mut |r| results.push(r))?;
     Ok(Report {
         policy: policy.name.clone(),
+        params: policy.params_used().into_iter().collect(),
         summary,
         results,
     })

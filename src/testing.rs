@@ -2,11 +2,15 @@
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
+use crate::check::{check, Binding, Params};
 use crate::diagnostics::{all_of, Code, Diagnostic};
 use crate::eval::Policy;
-use crate::ir::ExpectedOutcome;
+use crate::ir::{CheckedPolicy, ExpectedOutcome};
 use crate::outcome::Outcome;
 use crate::span::Span;
+use crate::value::Value;
 
 /// The result of one `test` block.
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +123,9 @@ pub struct TestReport {
     /// Per rule, in file order: whether some test made it fire.
     #[serde(skip)]
     pub covered: Vec<bool>,
+    /// Per rule, in file order: its name and where the name is written.
+    #[serde(skip)]
+    pub rules: Vec<(String, Span)>,
 }
 
 impl TestReport {
@@ -145,45 +152,125 @@ fn describe(e: &ExpectedOutcome, policy: &Policy) -> String {
     s
 }
 
-/// Runs the tests whose name contains `filter` (all without one).
+/// Runs the tests whose name contains `filter` (all without one). A test with a
+/// `set` runs on the policy bound again with those params on top of its own.
 pub fn run_tests(policy: &Policy, filter: Option<&str>) -> TestReport {
-    let mut covered = vec![false; policy.rules.len()];
+    run(policy, filter, &|set| policy.rebind(set))
+}
+
+/// Parses and checks `source` and runs its tests, each on the policy bound with
+/// `params` and the test's own `set` on top (so a param without a default may be set
+/// by every test instead of by the run). The policy's errors, if it has any.
+pub fn run_source_tests(
+    source: &str,
+    params: &Params,
+    filter: Option<&str>,
+) -> Result<TestReport, Vec<Diagnostic>> {
+    let ast = Arc::new(crate::ast::Policy::parse(source)?);
+    let checked = check(&ast, Binding::Unbound)?;
+    let bind = |set: &Params| Policy::bind(ast.clone(), &params.overlaid(set));
+    Ok(run(&checked, filter, &bind))
+}
+
+type Bound = Result<Policy, Vec<Diagnostic>>;
+type Bind<'a> = dyn Fn(&Params) -> Bound + 'a;
+
+fn run(checked: &CheckedPolicy, filter: Option<&str>, bind: &Bind) -> TestReport {
+    let mut covered = vec![false; checked.rules.len()];
     let mut results = Vec::new();
-    for test in &policy.tests {
+    // Tests with the same `set` share one binding.
+    let mut bound: Vec<(Vec<(String, Value)>, Bound)> = Vec::new();
+    for (k, test) in checked.tests.iter().enumerate() {
         if filter.is_some_and(|f| !test.name.contains(f)) {
             continue;
         }
-        let (outcomes, _) = policy.evaluate_batch(&test.records);
-        let mut failures = Vec::new();
-        for (i, (outcome, expected)) in outcomes.iter().zip(&test.expect).enumerate() {
-            let fired: Vec<&str> = outcome
-                .rules
-                .iter()
-                .chain(&outcome.warnings)
-                .map(|f| f.rule.as_str())
-                .collect();
-            for (r, rule) in policy.rules.iter().enumerate() {
-                if fired.contains(&rule.name.as_str()) {
-                    covered[r] = true;
+        let at = match bound.iter().position(|(set, _)| *set == test.set) {
+            Some(at) => at,
+            None => {
+                let mut set = Params::new();
+                for (name, value) in &test.set {
+                    set.set_value(name.clone(), value.clone());
                 }
+                bound.push((test.set.clone(), bind(&set)));
+                bound.len() - 1
             }
-            let by_ok = expected
-                .by
-                .iter()
-                .all(|r| fired.contains(&policy.rules[*r].name.as_str()));
-            if outcome.decision != expected.decision || !by_ok {
-                failures.push(Mismatch::new(i + 1, expected, outcome, policy));
+        };
+        match &bound[at].1 {
+            Ok(policy) => results.push(run_one(policy, &policy.tests[k], &mut covered)),
+            Err(d) => results.push(unbindable(test, d)),
+        }
+    }
+    let rules = checked
+        .rules
+        .iter()
+        .map(|r| (r.name.clone(), r.name_span))
+        .collect();
+    TestReport {
+        results,
+        covered,
+        rules,
+    }
+}
+
+/// Runs one test on a bound policy, marking the rules it made fire.
+fn run_one(policy: &Policy, test: &crate::ir::Test, covered: &mut [bool]) -> TestResult {
+    let (outcomes, _) = policy.evaluate_batch(&test.records);
+    let mut failures = Vec::new();
+    for (i, (outcome, expected)) in outcomes.iter().zip(&test.expect).enumerate() {
+        let fired: Vec<&str> = outcome
+            .rules
+            .iter()
+            .chain(&outcome.warnings)
+            .map(|f| f.rule.as_str())
+            .collect();
+        for (r, rule) in policy.rules.iter().enumerate() {
+            if fired.contains(&rule.name.as_str()) {
+                covered[r] = true;
             }
         }
-        results.push(TestResult {
-            name: test.name.clone(),
-            span: test.expect_span,
-            item_span: test.span,
-            passed: failures.is_empty(),
-            failures,
-        });
+        let by_ok = expected
+            .by
+            .iter()
+            .all(|r| fired.contains(&policy.rules[*r].name.as_str()));
+        if outcome.decision != expected.decision || !by_ok {
+            failures.push(Mismatch::new(i + 1, expected, outcome, policy));
+        }
     }
-    TestReport { results, covered }
+    TestResult {
+        name: test.name.clone(),
+        span: test.expect_span,
+        item_span: test.span,
+        passed: failures.is_empty(),
+        failures,
+    }
+}
+
+/// A test whose params do not bind the policy (say, a param without a default that
+/// neither the run nor the test sets): it fails, saying why.
+fn unbindable(test: &crate::ir::Test, errors: &[Diagnostic]) -> TestResult {
+    let message = errors
+        .iter()
+        .map(|d| d.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    TestResult {
+        name: test.name.clone(),
+        span: test.expect_span,
+        item_span: test.span,
+        passed: false,
+        failures: vec![Mismatch {
+            record: 1,
+            expected: "the policy to run with the test's params".into(),
+            message: format!("the policy does not run with this test's params: {message}"),
+            actual: Outcome::data_errors(vec![crate::outcome::RecordError {
+                rule: None,
+                field: None,
+                message,
+            }]),
+            did_not_fire: Vec::new(),
+            span: test.expect_span,
+        }],
+    }
 }
 
 /// What an outcome was, in a sentence: `deny by domestic_first (…), waitlist …`.

@@ -18,6 +18,7 @@ const WITHOUT_EXAMPLE: &[Code] = &[
     Code::TooLong,
     Code::TooManyItems,
     Code::NotUtf8,
+    Code::ParamUnknown,
 ];
 
 /// One fenced block of the page.

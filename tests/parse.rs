@@ -52,6 +52,10 @@ fn outline(source: &str) -> String {
     for item in &policy.items {
         match item {
             Item::Let(l) => out += &format!("let {} = {}\n", l.name.node, tree(&l.value)),
+            Item::Param(p) => {
+                let default = p.default.as_ref().map(tree).unwrap_or_default();
+                out += &format!("param {} = {default}\n", p.name.node)
+            }
             Item::Rule(r) => {
                 out += &format!("rule {} @{}..{}\n", r.name.node, r.span.start, r.span.end);
                 match &r.clause {

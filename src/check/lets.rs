@@ -9,7 +9,7 @@ use crate::semantics::const_eval;
 use crate::span::Span;
 use crate::value::Value;
 
-impl Checker {
+impl Checker<'_> {
     /// Checks every `let` of the file, in order; each sees the constants above it.
     pub(super) fn lets(&mut self, policy: &ast::Policy) {
         let all_lets: Vec<(String, Span)> = policy
@@ -27,48 +27,32 @@ impl Checker {
 
     fn let_item(&mut self, l: &ast::Let, later: &[(String, Span)]) {
         let name = &l.name.node;
-        if let Some(slot) = self.schema.slot(name) {
-            self.errors.push(
-                Diagnostic::error(
-                    Code::LetShadowsField,
-                    format!("`{name}` is already a field of the schema"),
-                    l.name.span,
-                    "this constant",
-                )
-                .with_label(self.schema.fields[slot].span, "the field")
-                .with_help("give the constant another name"),
-            );
-            return;
-        }
-        if let Some(first) = self.constants.iter().find(|c| &c.name == name) {
-            self.errors.push(
-                Diagnostic::error(
-                    Code::DuplicateLet,
-                    format!("`{name}` is already defined"),
-                    l.name.span,
-                    "defined again here",
-                )
-                .with_label(first.span, "first defined here")
-                .with_help("a constant is defined once; rename one of them"),
-            );
+        if !self.name_is_free(name, l.name.span) {
             return;
         }
         let value = self.with_exprs_before(later, Fields::Forbidden(Place::Let), |c| {
             c.check(&l.value, None)
         });
-        let v = self.constant_value(&value);
+        // Computed from a param not bound yet: known only when the policy runs.
+        let known = !value.has_unknown();
+        let v = match known {
+            true => self.constant_value(&value),
+            false => Value::Missing,
+        };
         self.constants.push(Constant {
             name: name.clone(),
             ty: value.ty.clone(),
             value: v,
             span: l.name.span,
             used: false,
+            param: false,
+            known,
         });
     }
 
     /// Evaluates a checked constant expression, reporting a runtime error as static.
     pub(super) fn constant_value(&mut self, e: &Expr) -> Value {
-        if e.ty.is_error() {
+        if e.ty.is_error() || e.has_unknown() {
             return Value::Missing;
         }
         match const_eval(e) {

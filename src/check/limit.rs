@@ -9,7 +9,7 @@ use crate::ir::Limit;
 use crate::span::Span;
 use crate::value::{Type, Value};
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn limit(
         &mut self,
         l: &ast::Limit,

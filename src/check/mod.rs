@@ -8,6 +8,7 @@ mod expr;
 mod lets;
 mod limit;
 mod lint;
+mod params;
 mod rules;
 mod schema;
 mod scope;
@@ -22,17 +23,27 @@ use crate::span::Span;
 use crate::value::Type;
 use expr::{ExprChecker, Fields};
 pub use lint::lint;
+pub use params::{Binding, Params};
 
-/// Checks a parsed policy. Errors are returned all at once, sorted by position.
-pub fn check(policy: &ast::Policy) -> Result<CheckedPolicy, Vec<Diagnostic>> {
+/// Checks a parsed policy, with its params bound or not. Errors are returned all at
+/// once, sorted by position.
+pub fn check(policy: &ast::Policy, binding: Binding) -> Result<CheckedPolicy, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let schema = schema::check_schema(&policy.schema, &mut errors);
+    let today = match binding {
+        Binding::Bound(_) => Some(chrono::Utc::now().date_naive()),
+        Binding::Unbound => None,
+    };
     let mut checker = Checker {
         schema,
         constants: Vec::new(),
         errors,
         used_constants: Vec::new(),
+        binding,
+        today,
+        uses_today: false,
     };
+    checker.params(policy);
     checker.lets(policy);
     let rules = checker.rules(policy);
     let tests = checker.tests(policy, &rules);
@@ -60,26 +71,33 @@ pub fn type_of(policy: &CheckedPolicy, expr: &str) -> Result<Type, Vec<Diagnosti
     }
 }
 
-struct Checker {
+struct Checker<'b> {
     schema: Schema,
     constants: Vec<Constant>,
     errors: Vec<Diagnostic>,
     used_constants: Vec<usize>,
+    binding: Binding<'b>,
+    /// The value of `today` when bound.
+    today: Option<crate::value::Date>,
+    /// Whether some expression used `today`.
+    uses_today: bool,
 }
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn expr_checker<'a>(
         &'a mut self,
         later: &'a [(String, Span)],
         fields: Fields,
     ) -> ExprChecker<'a> {
-        ExprChecker::new(
+        let mut c = ExprChecker::new(
             &self.schema,
             &self.constants,
             later,
             fields,
             &mut self.errors,
-        )
+        );
+        c.today = self.today;
+        c
     }
 
     /// Runs `f` with an expression checker, keeping track of the constants it used.
@@ -99,28 +117,35 @@ impl Checker {
         f: impl FnOnce(&mut ExprChecker) -> T,
     ) -> T {
         let mut used = Vec::new();
+        let today;
         let out = {
             let mut c = self.expr_checker(later, fields);
             let out = f(&mut c);
             used.append(&mut c.used_constants);
+            today = c.uses_today;
             out
         };
         self.used_constants.extend(used);
+        self.uses_today |= today;
         out
     }
 
     /// The checked policy, or every error found, sorted by position.
     fn finish(
-        self,
+        mut self,
         policy: &ast::Policy,
         rules: Vec<Rule>,
         tests: Vec<Test>,
     ) -> Result<CheckedPolicy, Vec<Diagnostic>> {
+        self.today_set_in_every_test(policy);
         let Checker {
             schema,
             mut constants,
             mut errors,
             used_constants,
+            today,
+            uses_today,
+            ..
         } = self;
         for i in used_constants {
             if let Some(c) = constants.get_mut(i) {
@@ -140,6 +165,8 @@ impl Checker {
             constants,
             rules,
             tests,
+            today: today.filter(|_| uses_today),
+            uses_today,
         })
     }
 

@@ -47,7 +47,9 @@ impl Params {
             Some((name, value)) if !name.trim().is_empty() => {
                 Ok(self.set(name.trim(), value.trim()))
             }
-            _ => Err(format!("`{pair}` is not `NAME=VALUE`, such as `cap=500_000`")),
+            _ => Err(format!(
+                "`{pair}` is not `NAME=VALUE`, such as `cap=500_000`"
+            )),
         }
     }
 
@@ -261,11 +263,17 @@ impl Checker<'_> {
                         self.errors.push(
                             Diagnostic::error(
                                 Code::ParamValue,
-                                format!("the param `{name}` is {}, and `{t}` is not one", article(&ty)),
+                                format!(
+                                    "the param `{name}` is {}, and `{t}` is not one",
+                                    article(&ty)
+                                ),
                                 p.name.span,
                                 format!("this param is `{ty}`"),
                             )
-                            .with_help(format!("write it as a literal, e.g. `--set {name}={}`", example(&ty))),
+                            .with_help(format!(
+                                "write it as a literal, e.g. `--set {name}={}`",
+                                example(&ty)
+                            )),
                         );
                         None
                     }

@@ -11,7 +11,7 @@ use crate::ir::{Expr, ExprKind, Rule, RuleKind};
 use crate::outcome::Verdict;
 use crate::span::Span;
 
-impl Checker {
+impl Checker<'_> {
     /// Checks every rule of the file, in order; rules see every constant of the file,
     /// wherever it is defined.
     pub(super) fn rules(&mut self, policy: &ast::Policy) -> Vec<Rule> {
@@ -50,6 +50,8 @@ impl Checker {
         scope_fields_reported: &mut bool,
         order_by: &mut Option<(usize, Span)>,
     ) -> Option<Rule> {
+        let before = self.used_constants.len();
+        let mut named = None;
         let (verdict, scope, kind) = match &r.clause {
             Clause::Require {
                 condition, scope, ..
@@ -60,6 +62,7 @@ impl Checker {
                 let c = self.with_exprs(Fields::Allowed, |c| {
                     c.condition(condition, "a `require` condition")
                 });
+                named = self.constants_used_since(before);
                 (Verdict::Deny, scope, RuleKind::Require(c))
             }
             Clause::Verdict {
@@ -73,6 +76,7 @@ impl Checker {
                 let c = condition.as_ref().map(|c| {
                     self.with_exprs(Fields::Allowed, |x| x.condition(c, "a `when` condition"))
                 });
+                named = self.constants_used_since(before);
                 (verdict.node, scope, RuleKind::When(c))
             }
             Clause::Limit(l) => {
@@ -114,6 +118,33 @@ impl Checker {
             condition_text,
             scope_text,
             shown_fields,
+            shown_constants: named,
+        })
+    }
+
+    /// The constants named since `before` (in order, once each) with their values:
+    /// `25%` for one, `min_eu is 25%, cap is 400000` for several; `None` for none, or
+    /// when a value is not known (a policy checked without its params).
+    fn constants_used_since(&self, before: usize) -> Option<String> {
+        let mut seen: Vec<usize> = Vec::new();
+        for &i in &self.used_constants[before..] {
+            if !seen.contains(&i) {
+                seen.push(i);
+            }
+        }
+        let named: Vec<&crate::ir::Constant> = seen.iter().map(|i| &self.constants[*i]).collect();
+        if named.is_empty() || named.iter().any(|c| !c.known) {
+            return None;
+        }
+        let shown =
+            |c: &crate::ir::Constant| c.value.display(&c.ty, &self.schema.enums).to_string();
+        Some(match named.as_slice() {
+            [one] => shown(one),
+            several => several
+                .iter()
+                .map(|c| format!("{} is {}", c.name, shown(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     }
 }
@@ -126,7 +157,7 @@ pub(super) fn fields_read(e: &Expr, out: &mut Vec<usize>) {
                 out.push(*s)
             }
         }
-        ExprKind::Const(_) => {}
+        ExprKind::Const(_) | ExprKind::Unknown => {}
         ExprKind::List(items) | ExprKind::Call(_, items) => {
             items.iter().for_each(|i| fields_read(i, out))
         }

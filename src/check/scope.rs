@@ -7,7 +7,7 @@ use crate::ir::Scope;
 use crate::span::Span;
 use crate::value::Type;
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn scope(&mut self, s: &ast::Scope, reported: &mut bool) -> Option<Scope> {
         let (Some(action), Some(item)) = (self.schema.action, self.schema.item) else {
             if !*reported {

@@ -8,7 +8,7 @@ use crate::diagnostics::{all_of, did_you_mean, Code, Diagnostic};
 use crate::ir::{self, LimitFact, Template};
 use crate::span::Spanned;
 
-impl Checker {
+impl Checker<'_> {
     /// Checks a `because` text; `limit` is the rule's `limit` clause when it has one.
     pub(super) fn template(&mut self, t: &ast::Template, limit: Option<&ast::Limit>) -> Template {
         let parts = t

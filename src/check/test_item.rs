@@ -11,7 +11,7 @@ use crate::ir::{ExpectedOutcome, Rule, Test};
 use crate::span::Span;
 use crate::value::{Type, Value};
 
-impl Checker {
+impl Checker<'_> {
     /// Checks every `test` of the file against the checked rules.
     pub(super) fn tests(&mut self, policy: &ast::Policy, rules: &[Rule]) -> Vec<Test> {
         let mut tests = Vec::new();
@@ -99,6 +99,7 @@ impl Checker {
                 span: o.span,
             });
         }
+        let set = self.test_set(t);
         let rows: Option<Vec<Vec<Value>>> = rows.into_iter().collect();
         Some(Test {
             name: t.name.node.clone(),
@@ -106,7 +107,103 @@ impl Checker {
             expect_span: t.expect.span,
             records: rows?,
             expect,
+            set,
         })
+    }
+
+    /// A test's `set NAME = LITERAL, ...`: each name a param or `today`, each value a
+    /// literal of its type.
+    fn test_set(&mut self, t: &ast::Test) -> Vec<(String, Value)> {
+        let mut set: Vec<(String, Value)> = Vec::new();
+        for b in &t.set {
+            let name = &b.name.node;
+            let ty = match self.constants.iter().find(|c| c.param && &c.name == name) {
+                Some(c) => c.ty.clone(),
+                None if name == "today" => Type::Date,
+                None => {
+                    let params: Vec<&str> = self
+                        .constants
+                        .iter()
+                        .filter(|c| c.param)
+                        .map(|c| c.name.as_str())
+                        .chain(["today"])
+                        .collect();
+                    let mut d = Diagnostic::error(
+                        Code::TestSetUnknown,
+                        format!("`{name}` is not a param, so a test cannot set it"),
+                        b.name.span,
+                        "not a param",
+                    );
+                    d = match did_you_mean(name, params.iter().copied()) {
+                        Some(g) => d.with_help(format!("did you mean `{g}`?")),
+                        None => d.with_help(format!(
+                            "a test sets params and `today`: {}",
+                            one_of(&params)
+                        )),
+                    };
+                    self.errors.push(d);
+                    continue;
+                }
+            };
+            if set.iter().any(|(n, _)| n == name) {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestSetUnknown,
+                        format!("`{name}` is set twice"),
+                        b.name.span,
+                        "set again here",
+                    )
+                    .with_help("set each param once"),
+                );
+                continue;
+            }
+            match super::params::literal_value(&b.value, &ty) {
+                Some(v) => set.push((name.clone(), v)),
+                None => self.errors.push(
+                    Diagnostic::error(
+                        Code::ParamValue,
+                        format!("`{name}` is a `{ty}`, so it is set to a literal of that type"),
+                        b.value.span,
+                        "not a literal of the param's type",
+                    )
+                    .with_help("write the value itself, such as `400_000`, `25%` or `2026-01-29`"),
+                ),
+            }
+        }
+        set
+    }
+
+    /// A policy that uses `today` has every test set it, so that no test depends on
+    /// the day it runs.
+    pub(super) fn today_set_in_every_test(&mut self, policy: &ast::Policy) {
+        if !self.uses_today {
+            return;
+        }
+        for t in policy.tests() {
+            if t.set.iter().any(|b| b.name.node == "today") {
+                continue;
+            }
+            let fix = match t.set.first() {
+                Some(_) => "add `today = 2026-01-29` to its `set`".to_string(),
+                None => {
+                    "begin it with `set today = 2026-01-29` (the day the test is about)".to_string()
+                }
+            };
+            self.errors.push(
+                Diagnostic::error(
+                    Code::TestTodayNotSet,
+                    format!(
+                        "the policy uses `today`, so the test \"{}\" must set it",
+                        t.name.node
+                    ),
+                    t.name.span,
+                    "does not set `today`",
+                )
+                .with_help(format!(
+                    "{fix}, so that the test does not depend on the day it runs"
+                )),
+            );
+        }
     }
 
     fn test_record(&mut self, r: &ast::RecordLit) -> Option<Vec<Value>> {

@@ -172,8 +172,8 @@ fn check_file(path: &str, args: &CheckArgs) -> Checked {
             }
         }
     };
-    let mut diagnostics = match clearance::compile_with_warnings(&source.text) {
-        Ok((_, warnings)) => warnings,
+    let mut diagnostics = match clearance::check_source(&source.text) {
+        Ok(warnings) => warnings,
         Err(d) => d,
     };
     diagnostics.retain(|d| d.severity == Severity::Error || !args.allow.contains(&d.code));

@@ -1,25 +1,37 @@
-//! `clearance diff OLD NEW --data FILE`
+//! `clearance diff OLD [NEW] --data FILE [--set NAME=VALUE]... [--exit-code]`
 
 use std::io::{Read, Write};
 
 use clap::{Args, ValueEnum};
 
-use super::input::{data_format, prepare, print_input_error, DataArgs, Prepared};
+use super::input::{data_format, prepare, print_input_error, DataArgs, Prepared, SetArgs};
 use super::output::{csv_cell, escape_control, pad};
-use super::{print_file_error, EXIT_INVALID, EXIT_OK};
+use super::{print_file_error, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
+use clearance::Params;
 
-/// Show the impact of a policy change: the records whose decision changes on a batch.
+/// Show the impact of a change: the records whose decision changes on a batch. With
+/// two policies, the change of the policy (the `--set` values apply to the new one);
+/// with one, a what-if: the policy under its defaults against the same policy under
+/// the `--set` values.
 #[derive(Args)]
+#[command(
+    after_help = "Examples:\n  clearance diff policies/h200_first_batch.policy --data policies/data/h200_first_batch.csv --set national_cap=500_000\n  clearance diff old.policy new.policy --data batch.ndjson --exit-code"
+)]
 pub struct DiffArgs {
-    /// The policy as it was.
+    /// The policy as it was (with one policy: the policy under its defaults).
     #[arg(value_name = "OLD")]
     pub old: String,
-    /// The policy as changed.
+    /// The policy as changed (omitted: OLD again, under the `--set` values).
     #[arg(value_name = "NEW")]
-    pub new: String,
+    pub new: Option<String>,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Exit with 1 when any record's decision changes (for CI).
+    #[arg(long)]
+    pub exit_code: bool,
     /// `table`, `json` or `csv`.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
@@ -33,7 +45,15 @@ pub enum DiffFormat {
 }
 
 pub fn run(args: DiffArgs) -> u8 {
-    let (Some(old), Some(new)) = (prepare(&args.old), prepare(&args.new)) else {
+    let new_path = args.new.as_deref().unwrap_or(&args.old);
+    if args.new.is_none() && args.set.set.is_empty() {
+        print_file_error("with one policy, `diff` compares it with itself under `--set NAME=VALUE`: give at least one, or a second policy");
+        return EXIT_INVALID;
+    }
+    let (Some(old), Some(new)) = (
+        prepare(&args.old, &Params::new()),
+        prepare(new_path, &args.set.params()),
+    ) else {
         return EXIT_INVALID;
     };
     let (Prepared { policy: old, .. }, Prepared { policy: new, .. }) = (old, new);
@@ -72,7 +92,13 @@ pub fn run(args: DiffArgs) -> u8 {
         DiffFormat::Csv => out.write_all(&csv(&report)),
         DiffFormat::Table => table(&mut out, &report),
     };
-    super::finish(written, out, EXIT_OK)
+    let changed = report.changed > 0;
+    let code = if args.exit_code && changed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    super::finish(written, out, code)
 }
 
 fn rules(side: &Side) -> String {

@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, print_input_error, DataArgs, Prepared};
-use super::output::{allocation_lines, summary_line, CsvOut, TableOut};
+use super::input::{prepare_run, print_input_error, DataArgs, Prepared, SetArgs};
+use super::output::{allocation_lines, params_line, summary_line, CsvOut, TableOut};
 use super::{print_file_error, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::data::{DataFormat, InputError};
 use clearance::outcome::Decision;
@@ -20,6 +20,8 @@ pub struct EvalArgs {
     pub policy: String,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub set: SetArgs,
     /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -77,7 +79,8 @@ pub fn run(args: EvalArgs) -> u8 {
         print_file_error("`--fail-on none` cannot be combined with decisions; give `none` alone");
         return EXIT_INVALID;
     }
-    let Some((Prepared { source, policy }, format, input)) = prepare_run(&args.policy, &args.data)
+    let Some((Prepared { source, policy }, format, input)) =
+        prepare_run(&args.policy, &args.data, &args.set.params())
     else {
         return EXIT_INVALID;
     };
@@ -126,6 +129,10 @@ pub fn run(args: EvalArgs) -> u8 {
     };
     if let Err(e) = written {
         return super::output_failed(&e, code);
+    }
+    if let Some(line) = params_line(&policy) {
+        // Every run says what it was run with, so that a result can be reproduced.
+        to_stderr!("{line}");
     }
     if output_format != OutputFormat::Table {
         to_stderr!("{}", summary_line(&summary));
@@ -210,6 +217,7 @@ fn evaluate_into(
                 })?;
             let report = Report {
                 policy: policy.name.clone(),
+                params: policy.params_used().into_iter().collect(),
                 summary: summary.clone(),
                 results,
             };

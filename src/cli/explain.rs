@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, print_input_error, DataArgs, Prepared};
+use super::input::{prepare_run, print_input_error, DataArgs, Prepared, SetArgs};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
 use clearance::run::{evaluate_with, RecordResult};
 use clearance::Policy;
@@ -18,6 +18,8 @@ pub struct ExplainArgs {
     pub policy: String,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub set: SetArgs,
     /// The record: its `id`, or `#N` for the N-th record of the data.
     #[arg(long, value_name = "ID")]
     pub record: String,
@@ -33,7 +35,8 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: ExplainArgs) -> u8 {
-    let Some((Prepared { source, policy }, format, input)) = prepare_run(&args.policy, &args.data)
+    let Some((Prepared { source, policy }, format, input)) =
+        prepare_run(&args.policy, &args.data, &args.set.params())
     else {
         return EXIT_INVALID;
     };

@@ -9,7 +9,8 @@ use clap::{Args, ValueEnum};
 
 use super::{print_diagnostics, print_file_error};
 use clearance::data::{CsvDelimiter, DataFormat, InputError};
-use clearance::diagnostics::SourceFile;
+use clearance::diagnostics::{Code, Diagnostic, SourceFile};
+use clearance::Params;
 
 /// The data formats on the command line (the library's [`DataFormat`], for clap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,8 +84,57 @@ pub struct Prepared {
     pub policy: clearance::Policy,
 }
 
-/// Reads and compiles a policy, printing its diagnostics; `None` when it has errors.
-pub fn prepare(path: &str) -> Option<Prepared> {
+/// `--set NAME=VALUE`, repeatable: values for params and `today` in this run.
+#[derive(Args, Clone, Default)]
+pub struct SetArgs {
+    /// Set a param, or `today`, for this run: `--set cap=500_000 --set today=2026-01-29`.
+    /// The value is read as a literal of the param's type (`25%`, `2026-02-01`, `true`);
+    /// a `text` param takes the text as it is.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
+}
+
+fn parse_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("`{s}` is not `NAME=VALUE`, such as `cap=500_000`")),
+    }
+}
+
+impl SetArgs {
+    /// The values as the library takes them.
+    pub fn params(&self) -> Params {
+        let mut p = Params::new();
+        for (name, value) in &self.set {
+            p.set(name.clone(), value.clone());
+        }
+        p
+    }
+}
+
+/// Prints a policy's diagnostics; a value given with `--set` that names no param has
+/// no place in the file, so it is one line.
+pub fn print_compile_errors(diagnostics: &[Diagnostic], source: &SourceFile) {
+    let (unplaced, placed): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        diagnostics.iter().cloned().partition(|d| {
+            d.code == Code::ParamUnknown || (d.code == Code::ParamValue && d.span().is_empty())
+        });
+    for d in &unplaced {
+        let help = d
+            .help
+            .as_deref()
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
+        print_file_error(&format!("--set: {}{help}", d.message));
+    }
+    print_diagnostics(&placed, source);
+}
+
+/// Reads and compiles a policy with `params`, printing its diagnostics; `None` when it
+/// has errors.
+pub fn prepare(path: &str, params: &Params) -> Option<Prepared> {
     let source = match read_policy(path) {
         Ok(s) => s,
         Err(m) => {
@@ -92,10 +142,10 @@ pub fn prepare(path: &str) -> Option<Prepared> {
             return None;
         }
     };
-    match clearance::compile(&source.text) {
+    match clearance::compile_with(&source.text, params) {
         Ok(policy) => Some(Prepared { source, policy }),
         Err(d) => {
-            print_diagnostics(&d, &source);
+            print_compile_errors(&d, &source);
             to_stderr!("{path}: the policy has errors; nothing was evaluated");
             None
         }
@@ -168,8 +218,9 @@ pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
 pub fn prepare_run(
     policy: &str,
     data: &DataArgs,
+    params: &Params,
 ) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
-    let prepared = prepare(policy)?;
+    let prepared = prepare(policy, params)?;
     let format = data_format(data)?;
     Some((prepared, format, open_data(&data.path)?))
 }

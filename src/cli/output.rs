@@ -249,3 +249,13 @@ pub fn allocation_lines(s: &Summary) -> Vec<String> {
         })
         .collect()
 }
+
+/// `run with national_cap = 400000, today = 2026-01-29`: the params and `today` a run
+/// used; `None` for a policy that has neither.
+pub fn params_line(policy: &clearance::Policy) -> Option<String> {
+    let used = policy.params_used();
+    (!used.is_empty()).then(|| {
+        let shown: Vec<String> = used.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        format!("run with {}", shown.join(", "))
+    })
+}

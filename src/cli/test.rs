@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::input::SetArgs;
 use super::test_report::{junit, tap, FileReport};
 use super::{
     finish, json_diagnostics, policy_files, print_diagnostics, print_file_error, read_policy, Out,
@@ -13,7 +14,7 @@ use super::{
 };
 use clearance::diagnostics::{Code, Diagnostic, JsonDiagnostic, SourceFile};
 use clearance::span::Span;
-use clearance::testing::{failure_diagnostic, run_tests, TestResult};
+use clearance::testing::{failure_diagnostic, run_source_tests, TestResult};
 
 /// Run the `test` blocks of policy files and report which rules no test made fire.
 #[derive(Args)]
@@ -40,6 +41,8 @@ pub struct TestArgs {
     /// or `tap` (TAP 14); the reports give each test's file and line.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+    #[command(flatten)]
+    pub set: SetArgs,
     /// Fail when less than this share of the rules fired in some test (`90` or `90%`).
     #[arg(long, value_name = "PCT", value_parser = parse_min_coverage)]
     pub min_coverage: Option<Decimal>,
@@ -107,6 +110,7 @@ pub fn run(args: TestArgs) -> u8 {
         }
     };
     let human = args.format == TestFormat::Human;
+    let params = args.set.params();
     let mut out = super::stdout();
     let mut written = Ok(());
     let mut reports = Vec::new();
@@ -127,8 +131,9 @@ pub fn run(args: TestArgs) -> u8 {
                 continue;
             }
         };
-        let policy = match clearance::compile(&source.text) {
-            Ok(p) => p,
+        let tested = run_source_tests(&source.text, &params, args.filter.as_deref());
+        let report = match tested {
+            Ok(r) => r,
             Err(d) => {
                 print_diagnostics(&d, &source);
                 let errors = d.len();
@@ -142,12 +147,11 @@ pub fn run(args: TestArgs) -> u8 {
                 continue;
             }
         };
-        let report = run_tests(&policy, args.filter.as_deref());
         let shown = match human {
             true => print_human_results(&mut out, &name, &report.results, &source),
             false => Ok(()),
         };
-        reports.push(FileReport::new(name, &policy, report, &source));
+        reports.push(FileReport::new(name, report, &source));
         if let Err(e) = shown {
             // The output is closed (or broken): the remaining files are not run.
             written = Err(e);

@@ -67,21 +67,16 @@ impl FileReport {
     }
 
     /// The report of a file whose tests ran.
-    pub fn new(
-        file: String,
-        policy: &clearance::Policy,
-        report: TestReport,
-        source: &SourceFile,
-    ) -> FileReport {
-        let uncovered: Vec<Uncovered> = policy
+    pub fn new(file: String, report: TestReport, source: &SourceFile) -> FileReport {
+        let uncovered: Vec<Uncovered> = report
             .rules
             .iter()
             .zip(&report.covered)
             .filter(|(_, c)| !**c)
-            .map(|(r, _)| {
-                let (line, column) = line_col(&source.text, r.name_span.start);
+            .map(|((name, span), _)| {
+                let (line, column) = line_col(&source.text, span.start);
                 Uncovered {
-                    rule: r.name.clone(),
+                    rule: name.clone(),
                     line,
                     column,
                 }
@@ -93,7 +88,7 @@ impl FileReport {
             .map(|t| entry(&file, t, source))
             .collect();
         FileReport {
-            rules: policy.rules.len(),
+            rules: report.rules.len(),
             covered: report.covered.iter().filter(|c| **c).count(),
             file,
             tests,

@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use super::allocate::Allocator;
 use super::program::{FiredSet, Program};
+use crate::ast;
+use crate::check::{check, Binding, Params};
+use crate::diagnostics::Diagnostic;
 use crate::ir::{CheckedPolicy, Rule, RuleKind, TemplatePart};
 use crate::outcome::{Fired, Outcome, RecordError, Verdict};
 use crate::semantics::{eval, EvalError};
@@ -19,6 +22,10 @@ pub use super::allocate::LimitReport;
 pub struct Policy {
     checked: CheckedPolicy,
     program: Arc<Program>,
+    /// The syntax tree, to bind the policy again with other params (a test's `set`).
+    ast: Arc<ast::Policy>,
+    /// The params it was bound with.
+    params: Params,
 }
 
 impl Deref for Policy {
@@ -30,10 +37,46 @@ impl Deref for Policy {
 }
 
 impl Policy {
-    /// Compiles a checked policy's per-record rules.
-    pub fn new(checked: CheckedPolicy) -> Policy {
+    /// Checks a parsed policy with its params bound to `params` (else their defaults)
+    /// and compiles its per-record rules.
+    pub fn bind(ast: Arc<ast::Policy>, params: &Params) -> Result<Policy, Vec<Diagnostic>> {
+        let checked = check(&ast, Binding::Bound(params))?;
         let program = Arc::new(Program::compile(&checked));
-        Policy { checked, program }
+        Ok(Policy {
+            checked,
+            program,
+            ast,
+            params: params.clone(),
+        })
+    }
+
+    /// The same policy with `more` params set on top of those it was bound with.
+    pub fn rebind(&self, more: &Params) -> Result<Policy, Vec<Diagnostic>> {
+        if more.is_empty() {
+            return Ok(self.clone());
+        }
+        Policy::bind(self.ast.clone(), &self.params.overlaid(more))
+    }
+
+    /// The params this policy was bound with (as given, before defaults).
+    pub fn params_given(&self) -> &Params {
+        &self.params
+    }
+
+    /// The params and their values in this run, in file order, shown as an author
+    /// writes them; `today` last, when the policy uses it.
+    pub fn params_used(&self) -> Vec<(String, String)> {
+        let mut used: Vec<(String, String)> = self
+            .checked
+            .constants
+            .iter()
+            .filter(|c| c.param)
+            .map(|c| (c.name.clone(), c.value.display(&c.ty, &[]).to_string()))
+            .collect();
+        if let Some(d) = self.checked.today {
+            used.push(("today".into(), d.format("%Y-%m-%d").to_string()));
+        }
+        used
     }
 
     /// The checked form this policy was compiled from.
@@ -147,6 +190,8 @@ impl Policy {
             }
             return Ok(out);
         }
+        // `requires eu >= min_eu (25%); eu is 5%, short by 20 points`: the condition,
+        // the named constants it mentions, then the record's values and the margin.
         let mut out = match (&rule.kind, &rule.condition_text) {
             (RuleKind::Require(_), Some(c)) => format!("requires {c}"),
             (RuleKind::When(_), Some(c)) => format!("{c} holds"),
@@ -155,7 +200,10 @@ impl Policy {
                 None => "applies to every record".to_string(),
             },
         };
-        let shown: Vec<String> = rule
+        if let Some(constants) = &rule.shown_constants {
+            out.push_str(&format!(" ({constants})"));
+        }
+        let mut shown: Vec<String> = rule
             .shown_fields
             .iter()
             .take(4)
@@ -164,8 +212,11 @@ impl Policy {
                 format!("{} is {}", f.name, row[*s].display(&f.ty, enums))
             })
             .collect();
+        if let RuleKind::Require(c) = &rule.kind {
+            shown.extend(crate::semantics::margin(c, row));
+        }
         if !shown.is_empty() {
-            out.push_str(&format!(" ({})", shown.join(", ")));
+            out.push_str(&format!("; {}", shown.join(", ")));
         }
         Ok(out)
     }

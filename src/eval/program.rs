@@ -399,7 +399,7 @@ impl Program {
 fn reads_record(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Field(_) | ExprKind::Has(_) => true,
-        ExprKind::Const(_) => false,
+        ExprKind::Const(_) | ExprKind::Unknown => false,
         ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().any(reads_record),
         ExprKind::Not(x) | ExprKind::Neg(x) => reads_record(x),
         ExprKind::And(a, b)

@@ -49,7 +49,7 @@ impl Analysis {
         let mut checked = None;
         let mut valid = false;
         if let Some(p) = &policy {
-            match check::check(p) {
+            match check::check(p, check::Binding::Unbound) {
                 Ok(c) => {
                     if parses {
                         diagnostics = check::lint(&c, &text);
@@ -86,7 +86,7 @@ fn check_declarations(policy: &Policy) -> Option<CheckedPolicy> {
     let lets: Vec<Item> = policy
         .items
         .iter()
-        .filter(|i| matches!(i, Item::Let(_)))
+        .filter(|i| matches!(i, Item::Let(_) | Item::Param(_)))
         .cloned()
         .collect();
     let mut reduced = Policy {
@@ -95,11 +95,11 @@ fn check_declarations(policy: &Policy) -> Option<CheckedPolicy> {
         schema: policy.schema.clone(),
         items: lets,
     };
-    if let Ok(c) = check::check(&reduced) {
+    if let Ok(c) = check::check(&reduced, check::Binding::Unbound) {
         return Some(c);
     }
     reduced.items.clear();
-    check::check(&reduced).ok()
+    check::check(&reduced, check::Binding::Unbound).ok()
 }
 
 /// The syntax tree of `text` with the items that have errors blanked out, or `None`

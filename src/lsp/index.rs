@@ -278,7 +278,8 @@ impl Builder<'_> {
             | ExprKind::Decimal(_)
             | ExprKind::Percent(_)
             | ExprKind::Text(_)
-            | ExprKind::Date(_) => {}
+            | ExprKind::Date(_)
+            | ExprKind::Today => {}
         }
     }
 }

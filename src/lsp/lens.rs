@@ -3,7 +3,6 @@
 
 use lsp_types::{CodeLens, Command, MessageType, ShowMessageParams, Uri};
 
-use crate::eval;
 use crate::testing::{describe_actual, run_tests};
 
 use super::analysis::Analysis;
@@ -35,13 +34,19 @@ pub fn code_lenses(a: &Analysis, uri: &Uri) -> Vec<CodeLens> {
 /// Runs the test named `name`; what to tell the author.
 pub fn run_test(a: &Analysis, name: &str) -> ShowMessageParams {
     let message = |typ, message: String| ShowMessageParams { typ, message };
-    let Some(checked) = a.checked.as_ref().filter(|_| a.valid) else {
+    let compiled = a
+        .valid
+        .then(|| crate::ast::Policy::parse(&a.text).ok())
+        .flatten()
+        .and_then(|p| {
+            crate::eval::Policy::bind(std::sync::Arc::new(p), &crate::check::Params::new()).ok()
+        });
+    let Some(policy) = compiled else {
         return message(
             MessageType::ERROR,
             "the policy has errors: fix them to run its tests".into(),
         );
     };
-    let policy = eval::Policy::new(checked.clone());
     let report = run_tests(&policy, Some(name));
     let Some(result) = report.results.iter().find(|r| r.name == name) else {
         return message(

@@ -62,6 +62,13 @@ pub fn document_symbols(a: &Analysis) -> Vec<DocumentSymbol> {
                 l.span,
                 l.name.span,
             ),
+            Item::Param(p) => symbol(
+                p.name.node.clone(),
+                format!("param: {}", p.ty.span.text(&a.text)),
+                SymbolKind::CONSTANT,
+                p.span,
+                p.name.span,
+            ),
             Item::Rule(r) => {
                 let verdict = super::hover::verdict(&r.clause);
                 let verdict = verdict.split(' ').next().unwrap_or_default();

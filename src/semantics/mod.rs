@@ -7,7 +7,8 @@ pub mod decimal;
 pub mod ops;
 pub mod walk;
 
-pub use ops::{as_decimal, equal, order, Accepts};
+pub use ops::{as_decimal, equal, gap, order, Accepts};
+pub use walk::margin;
 pub use walk::{const_eval, eval, eval_traced, truth, truth_traced};
 
 use crate::ir::{Rule, Schema};

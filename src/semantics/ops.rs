@@ -87,6 +87,19 @@ pub fn compare(op: CompareOp, a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
+/// How far apart two ordered values are, `a - b`, with the unit of the difference
+/// (`" points"` for percents, `" days"` for dates); `None` out of the decimal range.
+pub fn gap(a: &Value, b: &Value) -> Option<(Decimal, &'static str)> {
+    match (a, b) {
+        (Value::Percent(x), Value::Percent(y)) => Some((decimal::sub(*x, *y)?, " points")),
+        (Value::Date(x), Value::Date(y)) => Some((
+            Decimal::from(x.signed_duration_since(*y).num_days()),
+            " days",
+        )),
+        _ => Some((decimal::sub(as_decimal(a)?, as_decimal(b)?)?, "")),
+    }
+}
+
 /// `a OP b` for arithmetic, with the language's overflow and division rules.
 pub fn arith(op: ArithOp, a: Value, b: Value, span: Span) -> Result<Value, EvalError> {
     use Value::*;

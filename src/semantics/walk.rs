@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::ops::{arith, call, compare, equal};
 use super::{err, EvalError};
-use crate::ir::{Expr, ExprKind};
+use crate::ir::{CompareOp, Expr, ExprKind};
 use crate::value::Value;
 
 /// Evaluates an expression that uses no record fields.
@@ -39,6 +39,9 @@ fn eval_node<F: FnMut(&Expr, &Value)>(
     let span = e.span;
     Ok(match &e.kind {
         ExprKind::Const(v) => v.clone(),
+        ExprKind::Unknown => {
+            return err(span, "this value is set for each run, and none was given")
+        }
         ExprKind::Field(slot) => row.get(*slot).cloned().unwrap_or(Value::Missing),
         ExprKind::List(items) => {
             let values = items
@@ -119,5 +122,33 @@ pub fn truth_traced<F: FnMut(&Expr, &Value)>(
         Value::Bool(b) => Ok(b),
         Value::Missing => err(e.span, "a value needed here is missing"),
         _ => err(e.span, "expected true or false"),
+    }
+}
+
+/// For a condition that is false on `row`: by how much its first failing ordering
+/// comparison missed, in words (`short by 20 points`, `over by 3`). `None` when the
+/// condition holds or is not a comparison (or an `and` of them).
+pub fn margin(e: &Expr, row: &[Value]) -> Option<String> {
+    match &e.kind {
+        ExprKind::And(a, b) => match truth(a, row).ok()? {
+            false => margin(a, row),
+            true => margin(b, row),
+        },
+        ExprKind::Compare(op, a, b) if !matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+            let (va, vb) = (eval(a, row).ok()?, eval(b, row).ok()?);
+            if op.accepts(super::order(&va, &vb)?) {
+                return None;
+            }
+            let (gap, unit) = super::gap(&va, &vb)?;
+            let word = match op {
+                CompareOp::Gt | CompareOp::Ge => "short",
+                _ => "over",
+            };
+            Some(format!(
+                "{word} by {}{unit}",
+                crate::value::plain(gap.abs())
+            ))
+        }
+        _ => None,
     }
 }

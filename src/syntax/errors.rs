@@ -63,10 +63,9 @@ fn expected_of_rule(rule: Rule) -> Option<Expected> {
     use Rule::*;
     Some(match rule {
         expr | or_expr | and_expr | not_expr | cmp_expr | coalesce_expr | add_expr | mul_expr
-        | unary_expr | date | percent | decimal | int | kw_true | kw_false | has_expr | call
-        | list_expr | paren | op_neg | interpolation | limit_fact | standalone_expr => {
-            Expected::Expression
-        }
+        | unary_expr | date | percent | decimal | int | kw_true | kw_false | kw_today
+        | has_expr | call | list_expr | paren | op_neg | interpolation | limit_fact
+        | standalone_expr => Expected::Expression,
         ident | fact_name => Expected::Name,
         quantity | kw_records => Expected::Quantity,
         string | template => Expected::Text,
@@ -79,7 +78,8 @@ fn expected_of_rule(rule: Rule) -> Option<Expected> {
         type_expr | list_type | enum_type | type_name => Expected::Type,
         record | record_batch | field_init => Expected::Record,
         outcome | outcome_list => Expected::Outcome,
-        item | let_item | rule_item | test_item => Expected::Item,
+        item | let_item | param_item | rule_item | test_item => Expected::Item,
+        set_clause | set_binding => Expected::Keyword("set"),
         EOI => Expected::EndOfFile,
         header | preamble => Expected::Keyword("policy"),
         schema => Expected::Keyword("schema"),

@@ -3,16 +3,17 @@
 
 /// Every reserved word, spelt as in its `kw_*` rule of the grammar.
 pub(crate) const KEYWORDS: &[&str] = &[
-    "policy", "default", "schema", "let", "rule", "test", "given", "expect", "by", "require",
-    "before", "deny", "allow", "waitlist", "warn", "when", "because", "limit", "to", "per",
-    "order", "else", "records", "error", "and", "or", "not", "in", "has", "true", "false",
+    "policy", "default", "schema", "let", "param", "set", "today", "rule", "test", "given",
+    "expect", "by", "require", "before", "deny", "allow", "waitlist", "warn", "when", "because",
+    "limit", "to", "per", "order", "else", "records", "error", "and", "or", "not", "in", "has",
+    "true", "false",
 ];
 
 /// The words that start a rule's clause, in the order messages list them.
 pub(crate) const CLAUSE_WORDS: &[&str] = &["require", "deny", "waitlist", "allow", "warn", "limit"];
 
 /// The words that start an item after the schema, in the order messages list them.
-pub(crate) const ITEM_WORDS: &[&str] = &["let", "rule", "test"];
+pub(crate) const ITEM_WORDS: &[&str] = &["let", "param", "rule", "test"];
 
 /// The words that start the preamble; after the schema, one of them is misplaced.
 pub(crate) const PREAMBLE_WORDS: &[&str] = &["policy", "schema"];
@@ -20,9 +21,9 @@ pub(crate) const PREAMBLE_WORDS: &[&str] = &["policy", "schema"];
 /// Reserved words that give a clause its structure: where one stands instead of a
 /// name, a missing operand is more likely than a reserved word used as a name.
 pub(crate) const STRUCTURAL: &[&str] = &[
-    "let", "rule", "test", "policy", "schema", "before", "when", "because", "by", "to", "per",
-    "else", "and", "or", "in", "expect", "given", "not", "has", "true", "false", "order",
-    "records",
+    "let", "param", "set", "rule", "test", "policy", "schema", "before", "when", "because", "by",
+    "to", "per", "else", "and", "or", "in", "expect", "given", "not", "has", "true", "false",
+    "order", "records",
 ];
 
 /// Whether `word` is reserved.
@@ -105,7 +106,8 @@ mod tests {
             clauses.insert(keyword_rules(rule_body(rule))[0]);
         }
         assert_eq!(set(CLAUSE_WORDS.iter().copied()), clauses);
-        let items = ["let_item", "rule_item", "test_item"].map(|r| keyword_rules(rule_body(r))[0]);
+        let items = ["let_item", "param_item", "rule_item", "test_item"]
+            .map(|r| keyword_rules(rule_body(r))[0]);
         assert_eq!(ITEM_WORDS, items);
         let preamble = ["header", "schema"].map(|r| keyword_rules(rule_body(r))[0]);
         assert_eq!(PREAMBLE_WORDS, preamble);

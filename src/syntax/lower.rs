@@ -8,8 +8,8 @@ use super::parser::Rule;
 use crate::ast::Rule as PolicyRule;
 use crate::ast::{
     BinaryOp, Clause, Expect, Expr, ExprKind, FieldDecl, Given, Ident, Item, Let, Limit, Outcome,
-    Quantity, RecordLit, Schema, Scope, Template, TemplatePart, Test, TypeExpr, TypeExprKind,
-    UnaryOp,
+    Param, Quantity, RecordLit, Schema, Scope, SetBinding, Template, TemplatePart, Test, TypeExpr,
+    TypeExprKind, UnaryOp,
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::outcome::{Decision, Verdict};
@@ -117,6 +117,22 @@ impl Lowerer<'_> {
                 let name = self.ident(i.next()?);
                 self.expr(i.next()?)
                     .map(|value| Item::Let(Let { name, value, span }))
+            }
+            Rule::param_item => {
+                let mut i = p.into_inner();
+                i.next();
+                let name = self.ident(i.next()?);
+                let ty = self.type_expr(i.next()?);
+                let default = match i.next() {
+                    Some(e) => Some(self.expr(e).ok()?),
+                    None => None,
+                };
+                Ok(Item::Param(Param {
+                    name,
+                    ty,
+                    default,
+                    span,
+                }))
             }
             Rule::rule_item => self.rule(p, span).map(|r| Item::Rule(Box::new(r))),
             Rule::test_item => self.test(p, span).map(Item::Test),
@@ -248,7 +264,19 @@ impl Lowerer<'_> {
         i.next(); // `test`
         let name_pair = i.next().expect("test name");
         let name = Spanned::new(self.string(name_pair.clone()), self.span(&name_pair));
-        i.next(); // `given`
+        let mut next = i.next().expect("set or given");
+        let mut set = Vec::new();
+        if next.as_rule() == Rule::set_clause {
+            for b in next.into_inner().skip(1) {
+                let mut parts = b.into_inner();
+                let name_pair = parts.next().expect("set name");
+                let name = Spanned::new(name_pair.as_str().to_string(), self.span(&name_pair));
+                let value = self.expr(parts.next().expect("set value"))?;
+                set.push(SetBinding { name, value });
+            }
+            next = i.next().expect("given");
+        }
+        debug_assert_eq!(next.as_rule(), Rule::kw_given);
         let g = i.next().expect("given");
         let given = if g.as_rule() == Rule::record_batch {
             let span = self.span(&g);
@@ -270,6 +298,7 @@ impl Lowerer<'_> {
         };
         Ok(Test {
             name,
+            set,
             given,
             expect: Expect {
                 outcomes,
@@ -516,6 +545,7 @@ impl Lowerer<'_> {
         let kind = match p.as_rule() {
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
+            Rule::kw_today => ExprKind::Today,
             Rule::int => self.int(p.as_str(), span),
             Rule::decimal => ExprKind::Decimal(self.number(p.as_str(), span, "decimal")),
             Rule::percent => {

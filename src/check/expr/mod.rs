@@ -83,6 +83,10 @@ pub(super) struct ExprChecker<'a> {
     guarded: Vec<usize>,
     /// Constants referred to, by index (for the unused-`let` lint).
     pub used_constants: Vec<usize>,
+    /// The value of `today`, when the policy is bound.
+    pub today: Option<crate::value::Date>,
+    /// Whether `today` was used.
+    pub uses_today: bool,
 }
 
 fn error_expr(span: Span) -> Expr {
@@ -110,6 +114,8 @@ impl<'a> ExprChecker<'a> {
             errors,
             guarded: Vec::new(),
             used_constants: Vec::new(),
+            today: None,
+            uses_today: false,
         }
     }
 
@@ -212,6 +218,14 @@ impl<'a> ExprChecker<'a> {
             ast::ExprKind::Text(t) => (ExprKind::Const(Value::text(t)), Type::Text),
             ast::ExprKind::Date(d) => (ExprKind::Const(Value::Date(*d)), Type::Date),
             ast::ExprKind::Name(n) => return self.name(n, span, expected, false),
+            ast::ExprKind::Today => {
+                self.uses_today = true;
+                let kind = match self.today {
+                    Some(d) => ExprKind::Const(Value::Date(d)),
+                    None => ExprKind::Unknown,
+                };
+                (kind, Type::Date)
+            }
             ast::ExprKind::List(items) => return self.list(items, span, expected),
             ast::ExprKind::Has(field) => return self.has(field),
             ast::ExprKind::Call { function, args } => return self.call(function, args, span),

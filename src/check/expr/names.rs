@@ -53,8 +53,12 @@ impl ExprChecker<'_> {
         if let Some(i) = self.constants.iter().position(|c| c.name == n) {
             self.used_constants.push(i);
             let c = &self.constants[i];
+            let kind = match c.known {
+                true => ExprKind::Const(c.value.clone()),
+                false => ExprKind::Unknown,
+            };
             return Expr {
-                kind: ExprKind::Const(c.value.clone()),
+                kind,
                 ty: c.ty.clone(),
                 span,
             };

@@ -178,7 +178,7 @@ fn the_record_template_is_a_valid_record() {
     let policy = format!("{full}{record}\n  expect deny by r\n}}\n");
     let parsed = crate::ast::Policy::parse(&policy);
     assert!(
-        parsed.is_ok_and(|p| crate::check::check(&p).is_ok()),
+        parsed.is_ok_and(|p| crate::check::check(&p, crate::check::Binding::Unbound).is_ok()),
         "{policy}"
     );
 }
