@@ -41,7 +41,11 @@ fn run(policy: &CheckedPolicy, format: DataFormat, data: &[u8]) -> Option<usize>
     );
     let summary = summary.ok()?;
     check_summary(&summary, &results);
-    assert_eq!(decoded.len(), results.len(), "{format:?}: one result per record");
+    assert_eq!(
+        decoded.len(),
+        results.len(),
+        "{format:?}: one result per record"
+    );
     for (i, (r, d)) in results.iter().zip(&decoded).enumerate() {
         assert_eq!(r.position, i + 1, "{format:?}: results in input order");
         assert_eq!(d.position, i + 1, "{format:?}: records in input order");
@@ -63,11 +67,19 @@ fn run(policy: &CheckedPolicy, format: DataFormat, data: &[u8]) -> Option<usize>
 fn check_summary(s: &Summary, results: &[RecordResult]) {
     assert_eq!(s.records, results.len());
     assert_eq!(s.allow + s.deny + s.waitlist + s.error, s.records);
-    for d in [Decision::Allow, Decision::Deny, Decision::Waitlist, Decision::Error] {
+    for d in [
+        Decision::Allow,
+        Decision::Deny,
+        Decision::Waitlist,
+        Decision::Error,
+    ] {
         let n = results.iter().filter(|r| r.outcome.decision == d).count();
         assert_eq!(s.count(d), n, "the summary counts {d:?} decisions");
     }
-    let warned = results.iter().filter(|r| !r.outcome.warnings.is_empty()).count();
+    let warned = results
+        .iter()
+        .filter(|r| !r.outcome.warnings.is_empty())
+        .count();
     assert_eq!(s.warned, warned);
     for a in &s.allocations {
         assert!(a.admitted_records + a.refused_records <= s.records, "{a:?}");
@@ -90,7 +102,11 @@ fuzz_target!(|data: &[u8]| {
     let array = run(all_types(), DataFormat::Json, data);
     let json = std::str::from_utf8(data).ok();
     if let Some(Ok(elements)) = json.map(serde_json::from_str::<Vec<IgnoredAny>>) {
-        assert_eq!(array, Some(elements.len()), "a valid JSON array: one result per element");
+        assert_eq!(
+            array,
+            Some(elements.len()),
+            "a valid JSON array: one result per element"
+        );
     }
     run(csv_types(), DataFormat::Csv, data);
 });

@@ -17,7 +17,10 @@ fn check_one(d: &Diagnostic, source: &SourceFile) {
     assert!(!d.labels.is_empty(), "a diagnostic points somewhere: {d:?}");
     for l in &d.labels {
         let (start, end) = (l.span.start, l.span.end);
-        assert!(start <= end && end <= text.len(), "span out of the text: {d:?}");
+        assert!(
+            start <= end && end <= text.len(),
+            "span out of the text: {d:?}"
+        );
         assert!(
             text.is_char_boundary(start) && text.is_char_boundary(end),
             "span inside a character: {d:?}"
@@ -26,10 +29,19 @@ fn check_one(d: &Diagnostic, source: &SourceFile) {
     let drawn = render(d, source, OPTIONS);
     // `render` falls back to one plain line when miette cannot draw the diagnostic.
     let fallback = format!("{}: {}\n", d.code.as_str(), d.message);
-    assert_ne!(drawn, fallback, "miette could not draw the diagnostic: {d:?}");
-    assert!(drawn.contains(d.code.as_str()), "the drawing shows the code");
+    assert_ne!(
+        drawn, fallback,
+        "miette could not draw the diagnostic: {d:?}"
+    );
+    assert!(
+        drawn.contains(d.code.as_str()),
+        "the drawing shows the code"
+    );
     let json = JsonDiagnostic::new(d, source);
-    assert!(json.line >= 1 && json.column >= 1, "1-based line and column");
+    assert!(
+        json.line >= 1 && json.column >= 1,
+        "1-based line and column"
+    );
     serde_json::to_string(&json).expect("a diagnostic serializes");
 }
 
