@@ -206,3 +206,21 @@ fn the_project_refers_only_to_documents_and_paths_it_has() {
     }
     assert!(missing.is_empty(), "references to nothing: {missing:#?}");
 }
+
+/// The fuzz targets' own policies (`fuzz/policies/`) check clean without warnings, so
+/// that a change to the language cannot leave a fuzz target failing at its first input.
+#[test]
+fn the_fuzz_policies_check_clean() {
+    let dir = format!("{}/fuzz/policies", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        match clearance::compile_with_warnings(&text) {
+            Ok((_, warnings)) => assert!(warnings.is_empty(), "{path:?}: {warnings:#?}"),
+            Err(d) => panic!("{path:?} does not check: {d:#?}"),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "data.policy and data_csv.policy");
+}
