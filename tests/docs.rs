@@ -164,10 +164,11 @@ fn project_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Whether `reference` (a path, possibly with `*` in its last part) names something that
-/// exists, relative to the project root or to `dir`.
+/// exists, relative to the project root, to `dir`, or to its parent (`../x` in `dir`).
 fn exists(reference: &str, dir: &Path) -> bool {
     let reference = reference.trim_start_matches("./").trim_start_matches('/');
-    [Path::new(ROOT), dir].iter().any(|base| {
+    let parent = dir.parent().unwrap_or(dir);
+    [Path::new(ROOT), dir, parent].iter().any(|base| {
         let (parent, last) = reference.rsplit_once('/').unwrap_or(("", reference));
         if !last.contains('*') {
             return base.join(reference).exists();

@@ -4,6 +4,7 @@
 use pest::iterators::Pair;
 
 use super::limits::MAX_EXPR_DEPTH;
+use super::literals::invalid_date;
 use super::parser::Rule;
 use crate::ast::Rule as PolicyRule;
 use crate::ast::{
@@ -14,7 +15,7 @@ use crate::ast::{
 use crate::diagnostics::{Code, Diagnostic};
 use crate::outcome::{Decision, Verdict};
 use crate::span::{Span, Spanned};
-use crate::value::{parse_date, parse_decimal, Decimal};
+use crate::value::parse_date;
 
 /// Turns the pairs of one parse (of a substring starting at `base`) into AST nodes.
 pub(super) struct Lowerer<'d> {
@@ -30,7 +31,7 @@ pub(super) type Lowered<T> = Result<T, TooDeep>;
 
 impl Lowerer<'_> {
     /// The pair's span, without the whitespace pest skips after a trailing optional part.
-    fn span(&self, p: &Pair<Rule>) -> Span {
+    pub(super) fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
         let len = s.as_str().trim_end().len();
         Span::new(self.base + s.start(), self.base + s.start() + len)
@@ -339,53 +340,6 @@ impl Lowerer<'_> {
 
     // ------------------------------------------------------------ text
 
-    /// The value of a `string` pair, escapes resolved.
-    fn string(&mut self, p: Pair<Rule>) -> String {
-        let mut out = String::new();
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::escape => self.escape(&part, &mut out),
-                _ => out.push_str(part.as_str()),
-            }
-        }
-        out
-    }
-
-    fn escape(&mut self, p: &Pair<Rule>, out: &mut String) {
-        let text = p.as_str();
-        let c = match text {
-            "\\\"" => Some('"'),
-            "\\\\" => Some('\\'),
-            "\\n" => Some('\n'),
-            "\\t" => Some('\t'),
-            t if t.starts_with("\\u{") && t.ends_with('}') => {
-                u32::from_str_radix(&t[3..t.len() - 1], 16)
-                    .ok()
-                    .and_then(char::from_u32)
-            }
-            _ => None,
-        };
-        match c {
-            Some(c) => out.push(c),
-            None => {
-                let label = if text.starts_with("\\u{") {
-                    "not a Unicode scalar value in hex"
-                } else {
-                    "unknown escape"
-                };
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::InvalidEscape,
-                        format!("`{text}` is not a valid escape"),
-                        self.span(p),
-                        label,
-                    )
-                    .with_help(r#"the escapes are `\"`, `\\`, `\n`, `\t` and `\u{1F600}`; write `\\` for a backslash"#),
-                )
-            }
-        }
-    }
-
     fn template(&mut self, p: Pair<Rule>) -> Lowered<Template> {
         let span = self.span(&p);
         let mut parts: Vec<TemplatePart> = Vec::new();
@@ -580,43 +534,6 @@ impl Lowerer<'_> {
         };
         Ok(Expr { kind, span })
     }
-
-    fn int(&mut self, text: &str, span: Span) -> ExprKind {
-        let digits: String = text.chars().filter(|c| *c != '_').collect();
-        match digits.parse::<i64>() {
-            Ok(n) => ExprKind::Int(n),
-            Err(_) => {
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::IntOverflow,
-                        format!("`{text}` is too large for an int"),
-                        span,
-                        "larger than 9_223_372_036_854_775_807",
-                    )
-                    .with_help(format!("an int is a 64-bit whole number; for a larger amount write a decimal, such as `{text}.0`")),
-                );
-                ExprKind::Int(0)
-            }
-        }
-    }
-
-    fn number(&mut self, text: &str, span: Span, kind: &str) -> Decimal {
-        parse_decimal(text).unwrap_or_else(|| {
-            self.errors.push(
-                Diagnostic::error(
-                    Code::NumberOutOfRange,
-                    format!(
-                        "`{}` has more digits than a {kind} can hold",
-                        span_text(text, kind)
-                    ),
-                    span,
-                    "more than 28 significant digits",
-                )
-                .with_help("decimals are exact to 28 significant digits; shorten the number"),
-            );
-            Decimal::ZERO
-        })
-    }
 }
 
 /// Whether the last prefix operator is `-` and the operand the literal
@@ -673,34 +590,5 @@ fn binary_op_of(p: &Pair<Rule>) -> BinaryOp {
         Some(Rule::op_mul) => BinaryOp::Mul,
         Some(Rule::op_div) => BinaryOp::Div,
         other => unreachable!("not an operator: {other:?}"),
-    }
-}
-
-fn invalid_date(text: &str, span: Span) -> Diagnostic {
-    let month: u32 = text[5..7].parse().unwrap_or(0);
-    let year: i32 = text[0..4].parse().unwrap_or(0);
-    let label = if !(1..=12).contains(&month) {
-        format!("there is no month {month}")
-    } else {
-        let days = (28..=31)
-            .rev()
-            .find(|d| crate::value::Date::from_ymd_opt(year, month, *d).is_some())
-            .unwrap_or(28);
-        format!("{year}-{month:02} has {days} days")
-    };
-    Diagnostic::error(
-        Code::InvalidDate,
-        format!("`{text}` is not a calendar date"),
-        span,
-        label,
-    )
-    .with_help("dates are written `YYYY-MM-DD`, e.g. `2026-01-29`")
-}
-
-fn span_text(number: &str, kind: &str) -> String {
-    if kind == "percent" {
-        format!("{number}%")
-    } else {
-        number.to_string()
     }
 }

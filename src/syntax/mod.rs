@@ -8,6 +8,7 @@ mod errors;
 mod keywords;
 mod lexical;
 pub mod limits;
+mod literals;
 mod lower;
 mod parser;
 mod scan;
