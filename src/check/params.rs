@@ -171,13 +171,7 @@ impl Checker<'_> {
                 continue;
             }
             if !self.constants.iter().any(|c| c.param && &c.name == name) {
-                let names: Vec<&str> = self
-                    .constants
-                    .iter()
-                    .filter(|c| c.param)
-                    .map(|c| c.name.as_str())
-                    .chain(["today"])
-                    .collect();
+                let names = self.settable_names();
                 let mut d = Diagnostic::error(
                     Code::ParamUnknown,
                     format!("there is no param `{name}` to set"),
@@ -307,6 +301,12 @@ impl Checker<'_> {
             used: false,
             param: true,
         });
+    }
+
+    /// What a run or a test may set: the params, in file order, and `today`.
+    pub(super) fn settable_names(&self) -> Vec<&str> {
+        let params = self.constants.iter().filter(|c| c.param);
+        params.map(|c| c.name.as_str()).chain(["today"]).collect()
     }
 
     /// Whether `name` is free for a new constant; reports why not.

@@ -121,13 +121,7 @@ impl Checker<'_> {
                 Some(c) => c.ty.clone(),
                 None if name == "today" => Type::Date,
                 None => {
-                    let params: Vec<&str> = self
-                        .constants
-                        .iter()
-                        .filter(|c| c.param)
-                        .map(|c| c.name.as_str())
-                        .chain(["today"])
-                        .collect();
+                    let params = self.settable_names();
                     let mut d = Diagnostic::error(
                         Code::TestSetUnknown,
                         format!("`{name}` is not a param, so a test cannot set it"),
