@@ -4,8 +4,19 @@ mod common;
 
 use common::run;
 
+/// `clearance explain`, on a fixed day: the bundled H200 policy uses `today`, and an
+/// explanation says what the run used.
 fn explain(policy: &str, data: &str, record: &str) -> String {
-    let (code, stdout, stderr) = run(&["explain", policy, "--data", data, "--record", record]);
+    let (code, stdout, stderr) = run(&[
+        "explain",
+        policy,
+        "--data",
+        data,
+        "--record",
+        record,
+        "--set",
+        "today=2026-03-15",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     stdout
 }

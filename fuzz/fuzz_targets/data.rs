@@ -4,23 +4,23 @@
 #![no_main]
 use std::sync::OnceLock;
 
-use clearance::check::{CheckedPolicy, Decision};
-use clearance::data::{read_records, DataFormat};
+use clearance::{Decision, Policy};
+use clearance::data::{read_records, CsvDelimiter, DataFormat};
 use clearance::run::{evaluate, RecordResult, Summary};
 use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
 
 /// Every type: bool, int, decimal, percent, text, date, enums, lists, optional fields.
-fn all_types() -> &'static CheckedPolicy {
-    static POLICY: OnceLock<CheckedPolicy> = OnceLock::new();
+fn all_types() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
     POLICY.get_or_init(|| {
         clearance::compile(include_str!("../policies/data.policy")).expect("data.policy checks")
     })
 }
 
 /// The same without lists, which CSV cannot hold.
-fn csv_types() -> &'static CheckedPolicy {
-    static POLICY: OnceLock<CheckedPolicy> = OnceLock::new();
+fn csv_types() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
     POLICY.get_or_init(|| {
         clearance::compile(include_str!("../policies/data_csv.policy"))
             .expect("data_csv.policy checks")
@@ -29,7 +29,7 @@ fn csv_types() -> &'static CheckedPolicy {
 
 /// Evaluates `data`; on success checks the results against the summary and against
 /// the records the decoder reads on its own, and returns how many there were.
-fn run(policy: &CheckedPolicy, format: DataFormat, data: &[u8]) -> Option<usize> {
+fn run(policy: &Policy, format: DataFormat, data: &[u8]) -> Option<usize> {
     let mut results = Vec::new();
     let summary = evaluate(policy, format, data, &mut |r| results.push(r));
     let mut decoded = Vec::new();
@@ -108,5 +108,5 @@ fuzz_target!(|data: &[u8]| {
             "a valid JSON array: one result per element"
         );
     }
-    run(csv_types(), DataFormat::Csv, data);
+    run(csv_types(), DataFormat::Csv(CsvDelimiter::Comma), data);
 });

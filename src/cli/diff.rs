@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use clap::{Args, ValueEnum};
 
 use super::input::{data_format, prepare, print_input_error, DataArgs, Prepared, SetArgs};
-use super::output::{csv_cell, escape_control, pad};
+use super::output::{csv_cell, escape_control, pad, params_line};
 use super::{print_file_error, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
 use clearance::Params;
@@ -92,6 +92,15 @@ pub fn run(args: DiffArgs) -> u8 {
         DiffFormat::Csv => out.write_all(&csv(&report)),
         DiffFormat::Table => table(&mut out, &report),
     };
+    let written = written.and_then(|()| out.flush());
+    if written.is_ok() {
+        // Each side says what it was run with, so that the comparison can be reproduced.
+        for (side, policy) in [("old", &old), ("new", &new)] {
+            if let Some(used) = params_line(policy) {
+                to_stderr!("{side}: {used}");
+            }
+        }
+    }
     let changed = report.changed > 0;
     let code = if args.exit_code && changed {
         EXIT_FAILED

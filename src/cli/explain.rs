@@ -86,9 +86,13 @@ fn human(
     let line = r.line.map(|l| format!(", line {l}")).unwrap_or_default();
     writeln!(
         out,
-        "record {} (#{}{line} of {})\n",
+        "record {} (#{}{line} of {})",
         r.record, r.position, args.data.path
     )?;
+    if let Some(used) = super::output::params_line(policy) {
+        writeln!(out, "{used}")?;
+    }
+    writeln!(out)?;
     let traces = r.explain.as_deref().unwrap_or(&[]);
     if traces.is_empty() && !r.outcome.errors.is_empty() {
         writeln!(out, "the record could not be read, so no rule ran\n")?;
