@@ -242,9 +242,16 @@ pub fn allocation_lines(s: &Summary) -> Vec<String> {
                 .as_ref()
                 .map(|g| format!(" [{g}]"))
                 .unwrap_or_default();
+            let records = |n: usize| format!("{n} record{}", if n == 1 { "" } else { "s" });
             format!(
-                "limit {}{group}: cap {}, admitted {} ({} records), refused {} ({} records), remaining {}",
-                a.rule, a.cap, a.admitted, a.admitted_records, a.refused, a.refused_records, a.remaining
+                "limit {}{group}: cap {}, admitted {} ({}), refused {} ({}), remaining {}",
+                a.rule,
+                a.cap,
+                a.admitted,
+                records(a.admitted_records),
+                a.refused,
+                records(a.refused_records),
+                a.remaining
             )
         })
         .collect()
