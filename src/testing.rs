@@ -168,6 +168,11 @@ pub fn run_source_tests(
 ) -> Result<TestReport, Vec<Diagnostic>> {
     let ast = Arc::new(crate::ast::Policy::parse(source)?);
     let checked = check(&ast, Binding::Unbound)?;
+    // The run's own values are checked once, up front, not in every test.
+    let wrong = crate::check::validate(&checked, params);
+    if !wrong.is_empty() {
+        return Err(wrong);
+    }
     let bind = |set: &Params| Policy::bind(ast.clone(), &params.overlaid(set));
     Ok(run(&checked, filter, &bind))
 }

@@ -243,3 +243,58 @@ fn explain_takes_set_values() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("decision: allow"), "{stdout}");
 }
+
+#[test]
+fn test_checks_its_set_values_before_running_any_test() {
+    let (_dir, policy, _) = files();
+    for (set, message) in [
+        (
+            "capp=1",
+            "there is no param `capp` to set; did you mean `cap`?",
+        ),
+        (
+            "cap=abc",
+            "the param `cap` is an `int`, and `abc` is not one",
+        ),
+        (
+            "today=bad",
+            "the param `today` is a `date`, and `bad` is not one",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(&["test", &policy, "--set", set]);
+        assert_eq!(code, 2, "{set}: {stdout}{stderr}");
+        assert!(stderr.contains(message), "{set}: {stderr}");
+        assert!(
+            stdout.contains("0 passed, 0 failed"),
+            "{set}: no test ran: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_what_if_runs_both_sides_on_the_same_day() {
+    let (_dir, _, data) = files();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.policy");
+    std::fs::write(
+        &p,
+        POLICY.replace("param deadline: date", "param deadline: date = 2030-01-01"),
+    )
+    .unwrap();
+    // r3's licence expired on 2026-01-01: on 2025-06-01 it had not. Only the cap differs.
+    let (code, stdout, stderr) = run(&[
+        "diff",
+        p.to_str().unwrap(),
+        "--data",
+        &data,
+        "--set",
+        "today=2025-06-01",
+        "--set",
+        "cap=20000",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("old: run with cap = 10000"), "{stderr}");
+    assert!(stderr.contains("today = 2025-06-01\nnew:"), "{stderr}");
+    let r3 = stdout.lines().any(|l| l.starts_with("r3 "));
+    assert!(!r3, "r3 changes with the day, not the cap: {stdout}");
+}

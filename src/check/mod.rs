@@ -23,7 +23,7 @@ use crate::span::Span;
 use crate::value::Type;
 use expr::{ExprChecker, Fields};
 pub use lint::lint;
-pub use params::{Binding, Params};
+pub use params::{validate, Binding, Params};
 
 /// Checks a parsed policy, with its params bound or not. Errors are returned all at
 /// once, sorted by position.

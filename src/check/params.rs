@@ -53,6 +53,18 @@ impl Params {
         }
     }
 
+    /// Only the value given for `name`, if any.
+    pub fn only(&self, name: &str) -> Params {
+        Params {
+            values: self
+                .values
+                .iter()
+                .filter(|(n, _)| n == name)
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Whether no value is given.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
@@ -75,6 +87,64 @@ impl Params {
     fn get(&self, name: &str) -> Option<&Given> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, g)| g)
     }
+}
+
+/// The problems of `given` for a policy checked without binding: names that are not
+/// params (nor `today`) and values that are not literals of their param's type. A param
+/// left unset is not a problem here (a test may set it).
+pub fn validate(policy: &crate::ir::CheckedPolicy, given: &Params) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let names: Vec<&str> = policy
+        .constants
+        .iter()
+        .filter(|c| c.param)
+        .map(|c| c.name.as_str())
+        .chain(["today"])
+        .collect();
+    for (name, value) in &given.values {
+        let Given::Text(text) = value else {
+            continue;
+        };
+        let param = policy.constants.iter().find(|c| c.param && &c.name == name);
+        let (ty, span) = match param {
+            Some(c) => (c.ty.clone(), c.span),
+            None if name == "today" => (Type::Date, Span::default()),
+            None => {
+                let d = Diagnostic::error(
+                    Code::ParamUnknown,
+                    format!("there is no param `{name}` to set"),
+                    Span::default(),
+                    "",
+                );
+                errors.push(match did_you_mean(name, names.iter().copied()) {
+                    Some(g) => d.with_help(format!("did you mean `{g}`?")),
+                    None => d.with_help(format!(
+                        "the policy's params are {}",
+                        crate::diagnostics::all_of(&names)
+                    )),
+                });
+                continue;
+            }
+        };
+        if from_text(text, &ty).is_none() {
+            errors.push(
+                Diagnostic::error(
+                    Code::ParamValue,
+                    format!(
+                        "the param `{name}` is {}, and `{text}` is not one",
+                        article(&ty)
+                    ),
+                    span,
+                    format!("this param is `{ty}`"),
+                )
+                .with_help(format!(
+                    "write it as a literal, e.g. `--set {name}={}`",
+                    example(&ty)
+                )),
+            );
+        }
+    }
+    errors
 }
 
 /// How a policy is checked: with its params bound to values (to run it), or with

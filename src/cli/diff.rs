@@ -8,7 +8,6 @@ use super::input::{data_format, prepare, print_input_error, DataArgs, Prepared, 
 use super::output::{csv_cell, escape_control, pad, params_line};
 use super::{print_file_error, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::diff::{diff, incompatibilities, thousands, DiffReport, Side};
-use clearance::Params;
 
 /// Show the impact of a change: the records whose decision changes on a batch. With
 /// two policies, the change of the policy (the `--set` values apply to the new one);
@@ -50,9 +49,12 @@ pub fn run(args: DiffArgs) -> u8 {
         print_file_error("with one policy, `diff` compares it with itself under `--set NAME=VALUE`: give at least one, or a second policy");
         return EXIT_INVALID;
     }
+    // Both sides run on the same day: `--set today=…` applies to the old side too, so
+    // that a what-if compares the params alone.
+    let set = args.set.params();
     let (Some(old), Some(new)) = (
-        prepare(&args.old, &Params::new()),
-        prepare(new_path, &args.set.params()),
+        prepare(&args.old, &set.only("today")),
+        prepare(new_path, &set),
     ) else {
         return EXIT_INVALID;
     };

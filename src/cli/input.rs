@@ -146,7 +146,18 @@ pub fn prepare(path: &str, params: &Params) -> Option<Prepared> {
         Ok(policy) => Some(Prepared { source, policy }),
         Err(d) => {
             print_compile_errors(&d, &source);
-            to_stderr!("{path}: the policy has errors; nothing was evaluated");
+            let params_only = d.iter().all(|d| {
+                matches!(
+                    d.code,
+                    Code::ParamUnknown | Code::ParamValue | Code::ParamMissing
+                )
+            });
+            match params_only {
+                true => to_stderr!(
+                    "{path}: the values given for its params do not fit; nothing was evaluated"
+                ),
+                false => to_stderr!("{path}: the policy has errors; nothing was evaluated"),
+            }
             None
         }
     }

@@ -135,7 +135,7 @@ pub fn run(args: TestArgs) -> u8 {
         let report = match tested {
             Ok(r) => r,
             Err(d) => {
-                print_diagnostics(&d, &source);
+                super::input::print_compile_errors(&d, &source);
                 let errors = d.len();
                 let m = format!(
                     "{name}: the policy has {errors} error{}; its tests were not run",

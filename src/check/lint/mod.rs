@@ -36,7 +36,8 @@ pub fn lint(policy: &CheckedPolicy, source: &str) -> Vec<Diagnostic> {
 /// Every lint warning for a checked policy, in source order.
 fn warnings(policy: &CheckedPolicy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for c in policy.constants.iter().filter(|c| !c.used) {
+    // A param may be used by runs that set it; only `let`s are reported unused.
+    for c in policy.constants.iter().filter(|c| !c.used && !c.param) {
         out.push(
             warning(
                 Code::UnusedLet,
