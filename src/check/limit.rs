@@ -39,7 +39,28 @@ impl Checker<'_> {
             c.check(cap_expr, None)
         });
         match &cap.ty {
-            Type::Int | Type::Decimal => self.constant_value(&cap),
+            Type::Int | Type::Decimal => {
+                let value = self.constant_value(&cap);
+                let negative = match &value {
+                    Value::Int(i) => *i < 0,
+                    Value::Decimal(d) => d.is_sign_negative() && !d.is_zero(),
+                    _ => false,
+                };
+                if negative {
+                    // A param set with `--set` lands here too: the cap is known by now.
+                    let shown = value.display(&cap.ty, &[]).to_string();
+                    self.errors.push(
+                        Diagnostic::error(
+                            Code::LimitQuantity,
+                            format!("the cap of a `limit` is {shown}, below zero"),
+                            cap.span,
+                            "a negative cap",
+                        )
+                        .with_help("a cap is how much may be admitted: zero or more"),
+                    );
+                }
+                value
+            }
             Type::Error => Value::Missing,
             other => {
                 self.errors.push(

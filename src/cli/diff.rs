@@ -52,10 +52,11 @@ pub fn run(args: DiffArgs) -> u8 {
     // Both sides run on the same day: `--set today=…` applies to the old side too, so
     // that a what-if compares the params alone.
     let set = args.set.params();
-    let (Some(old), Some(new)) = (
-        prepare(&args.old, &set.only("today")),
-        prepare(new_path, &set),
-    ) else {
+    let old = prepare(&args.old, &set.only("today"));
+    if old.is_none() && args.new.is_none() {
+        print_file_error("the old side runs the policy under its defaults (and `today` if set), so every param needs a default for a what-if");
+    }
+    let (Some(old), Some(new)) = (old, prepare(new_path, &set)) else {
         return EXIT_INVALID;
     };
     let (Prepared { policy: old, .. }, Prepared { policy: new, .. }) = (old, new);
