@@ -29,11 +29,17 @@ impl Checker<'_> {
                         "scope",
                     )
                     .with_label(self.schema_span_hint(), format!("the schema has no enum field {}", all_of(&missing)))
-                    .with_help(format!(
-                        "declare them as enums of every value your records use, e.g. `action: {} | ...` and `item: {} | ...`",
-                        s.action.node,
-                        s.items.iter().map(|i| i.node.as_str()).collect::<Vec<_>>().join(" | ")
-                    )),
+                    .with_help({
+                        let items: Vec<&str> = s.items.iter().map(|i| i.node.as_str()).collect();
+                        let items = match items.is_empty() {
+                            true => "...".to_string(),
+                            false => format!("{} | ...", items.join(" | ")),
+                        };
+                        format!(
+                            "declare them as enums of every value your records use, e.g. `action: {} | ...` and `item: {items}`",
+                            s.action.node
+                        )
+                    }),
                 );
             }
             return None;
