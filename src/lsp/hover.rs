@@ -56,6 +56,7 @@ fn describe(a: &Analysis, symbol: Symbol, span: Span) -> Option<String> {
             ))
         }
         Symbol::Let(i) => Some(constant(a, policy.lets().nth(i)?)),
+        Symbol::Param(i) => Some(param(a, policy.params().nth(i)?)),
         Symbol::Rule(i) => Some(rule(a, policy.rules().nth(i)?)),
         Symbol::Function => {
             let name = span.text(&a.text);
@@ -137,6 +138,21 @@ fn constant(a: &Analysis, l: &Let) -> String {
         Some((ty, value)) => out += &format!("constant of type `{ty}`, value `{value}`"),
         None => out += "constant (its value is not known while the policy has errors)",
     }
+    out
+}
+
+fn param(a: &Analysis, p: &crate::ast::Param) -> String {
+    let name = &p.name.node;
+    let ty = p.ty.span.text(&a.text);
+    let mut out = format!("```clearance\nparam {name}: {ty}");
+    if let Some(d) = &p.default {
+        out += &format!(" = {}", d.to_source(Some(&a.text)));
+    }
+    out += "\n```\n";
+    out += &match &p.default {
+        Some(_) => format!("param: a constant set for each run with `--set {name}=VALUE` (or a test's `set`); without one, its default"),
+        None => format!("param without a default: every run sets it with `--set {name}=VALUE` (or a test's `set`)"),
+    };
     out
 }
 

@@ -17,8 +17,13 @@ use crate::span::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Symbol {
     Field(usize),
-    EnumValue { field: usize, value: usize },
+    EnumValue {
+        field: usize,
+        value: usize,
+    },
     Let(usize),
+    /// A `param`, numbered in file order.
+    Param(usize),
     Rule(usize),
     Function,
 }
@@ -108,6 +113,10 @@ impl Builder<'_> {
         self.policy.lets().position(|l| l.name.node == name)
     }
 
+    fn param_index(&self, name: &str) -> Option<usize> {
+        self.policy.params().position(|p| p.name.node == name)
+    }
+
     /// The enum value `name` of the enum of `field`.
     fn value_of(&self, field: usize, name: &str) -> Option<Symbol> {
         let values = enum_values(&self.policy.schema.fields.get(field)?.ty)?;
@@ -139,6 +148,9 @@ impl Builder<'_> {
             self.push(l.name.span, Symbol::Let(i), true);
             self.expr(&l.value, None);
         }
+        for (i, p) in policy.params().enumerate() {
+            self.push(p.name.span, Symbol::Param(i), true);
+        }
         for (i, r) in policy.rules().enumerate() {
             self.push(r.name.span, Symbol::Rule(i), true);
             self.clause(&r.clause);
@@ -149,6 +161,11 @@ impl Builder<'_> {
             }
         }
         for t in policy.tests() {
+            for b in &t.set {
+                if let Some(p) = self.param_index(&b.name.node) {
+                    self.push(b.name.span, Symbol::Param(p), false);
+                }
+            }
             let records = match &t.given {
                 Given::Record(r) => std::slice::from_ref(r),
                 Given::Batch { records, .. } => records.as_slice(),
@@ -232,10 +249,11 @@ impl Builder<'_> {
         match &e.kind {
             ExprKind::Name(n) => {
                 let span = name_span(self.text, e.span, n);
-                let symbol = match (self.field(n), self.let_index(n)) {
-                    (Some(f), _) => Some(Symbol::Field(f)),
-                    (None, Some(l)) => Some(Symbol::Let(l)),
-                    (None, None) => self.enum_value(n, context),
+                let symbol = match (self.field(n), self.let_index(n), self.param_index(n)) {
+                    (Some(f), _, _) => Some(Symbol::Field(f)),
+                    (None, Some(l), _) => Some(Symbol::Let(l)),
+                    (None, None, Some(p)) => Some(Symbol::Param(p)),
+                    (None, None, None) => self.enum_value(n, context),
                 };
                 if let Some(s) = symbol {
                     self.push(span, s, false);

@@ -196,3 +196,28 @@ fn session_transcript() {
     }
     assert!(client.shutdown().success());
 }
+
+/// A param: no error for a missing value in the editor, hover with its default, and its
+/// uses (in a rule and in a test's `set`) lead to its definition.
+#[test]
+fn params_are_hovered_and_found() {
+    let mut client = Client::start(&[]);
+    client.initialize(&[]);
+    let text = "policy \"caps\"\n\nschema { id: text, units: int }\n\nparam cap: int = 100\nparam deadline: date\n\nrule big:\n  deny when units > cap\n\ntest \"a small cap\" {\n  set cap = 10, deadline = 2026-01-01\n  given { id: \"A\", units: 50 }\n  expect deny by big\n}\n";
+    let u = uri("caps.policy");
+    let published = client.open(&u, text);
+    assert!(
+        published.diagnostics.is_empty(),
+        "{:?}",
+        published.diagnostics
+    );
+    let hover = hover_text(&mut client, &u, pos(text, "cap\n", 0, 1));
+    assert!(hover.contains("param cap: int = 100"), "{hover}");
+    let hover = hover_text(&mut client, &u, pos(text, "deadline: date", 0, 1));
+    assert!(hover.contains("without a default"), "{hover}");
+    let hover = hover_text(&mut client, &u, pos(text, "cap = 10", 0, 1));
+    assert!(
+        hover.contains("param cap"),
+        "a test's `set` names the param: {hover}"
+    );
+}

@@ -241,8 +241,16 @@ impl Ctx<'_> {
             return self.expectation(&item.after(e));
         }
         let Some(g) = item.position("given") else {
+            // `set NAME = LITERAL, ...` before `given`: params (and `today`) after `set`
+            // and after a `,`.
+            if item.position("set").is_some() {
+                return match item.last(0) {
+                    "set" | "," => self.params_and_today(),
+                    _ => keywords(&["given"]),
+                };
+            }
             return if item.last(0) == "{" {
-                keywords(&["given"])
+                keywords(&["set", "given"])
             } else {
                 Vec::new()
             };

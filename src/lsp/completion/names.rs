@@ -110,6 +110,27 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// What a test's `set` may set: the params, and `today`.
+    pub(super) fn params_and_today(&self) -> Vec<CompletionItem> {
+        let Some(p) = self.policy else {
+            return Vec::new();
+        };
+        let mut out: Vec<CompletionItem> = p
+            .params()
+            .map(|param| {
+                let detail = format!("param: {}", super::super::hover::type_text(&param.ty));
+                item(&param.name.node, CompletionItemKind::CONSTANT, detail, "0")
+            })
+            .collect();
+        out.push(item(
+            "today",
+            CompletionItemKind::KEYWORD,
+            "the day of the run: a date".into(),
+            "1",
+        ));
+        out
+    }
+
     pub(super) fn rules(&self) -> Vec<CompletionItem> {
         let Some(p) = self.policy else {
             return Vec::new();

@@ -129,7 +129,9 @@ fn completions_in_tests() {
     let given = "\ntest \"t\" { given { id: \"a\" } ";
     let cases: &[(&str, &[&str])] = &[
         ("\ntest \"t\" ‸", &[]),
-        ("\ntest \"t\" {‸", &["given"]),
+        ("\ntest \"t\" {‸", &["set", "given"]),
+        ("\ntest \"t\" { set ‸", &["today"]),
+        ("\ntest \"t\" { set today = 2026-01-01 ‸", &["given"]),
         ("\ntest \"t\" { given ‸", &["{ … }"]),
         ("\ntest \"t\" { given [{ id: \"a\" }, ‸", &["{ … }"]),
         ("\ntest \"t\" { given { id: \"a\" } ‸", &["expect"]),
