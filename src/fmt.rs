@@ -8,8 +8,8 @@
 //! the result parses to the same syntax tree.
 
 use crate::ast::{
-    Clause, Expect, Given, Item, Let, Outcome, Param, Policy, Quantity, RecordLit, Rule, Scope,
-    Test, TypeExpr, TypeExprKind,
+    type_text, Clause, Expect, Given, Item, Let, Outcome, Param, Policy, Quantity, RecordLit, Rule,
+    Scope, Test,
 };
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
@@ -427,23 +427,6 @@ impl Printer<'_> {
         }
         self.line("  ", &expect_text(&t.expect), t.expect.span);
         self.line("", "}", Span::new(t.span.end.saturating_sub(1), t.span.end));
-    }
-}
-
-fn type_text(t: &TypeExpr) -> String {
-    let base = match &t.kind {
-        TypeExprKind::Named(n) => n.node.clone(),
-        TypeExprKind::Enum(values) => values
-            .iter()
-            .map(|v| v.node.as_str())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        TypeExprKind::List(inner) => format!("[{}]", type_text(inner)),
-    };
-    if t.optional {
-        format!("{base}?")
-    } else {
-        base
     }
 }
 

@@ -6,7 +6,7 @@
 mod eq;
 mod print;
 
-pub use print::quote;
+pub use print::{quote, type_text};
 
 use crate::outcome::{Decision, Verdict};
 use crate::span::{Span, Spanned};

@@ -1,7 +1,7 @@
 //! The canonical printer of expressions: with only the parentheses a reader needs, and
 //! literals as they were written.
 
-use super::{BinaryOp, Expr, ExprKind, UnaryOp};
+use super::{BinaryOp, Expr, ExprKind, TypeExpr, TypeExprKind, UnaryOp};
 
 const NOT: u8 = 3;
 const COMPARISON: u8 = 4;
@@ -193,4 +193,22 @@ pub fn quote(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A type as written in the schema: `int`, `tier1 | tier2`, `[text]?`.
+pub fn type_text(t: &TypeExpr) -> String {
+    let base = match &t.kind {
+        TypeExprKind::Named(n) => n.node.clone(),
+        TypeExprKind::Enum(values) => values
+            .iter()
+            .map(|v| v.node.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        TypeExprKind::List(inner) => format!("[{}]", type_text(inner)),
+    };
+    if t.optional {
+        format!("{base}?")
+    } else {
+        base
+    }
 }

@@ -2,7 +2,7 @@
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
-use crate::ast::{quote, Clause, Let, Rule, Scope, TypeExpr, TypeExprKind};
+use crate::ast::{quote, Clause, Let, Rule, Scope, TypeExpr};
 use crate::ir::CheckedPolicy;
 use crate::outcome::Verdict;
 use crate::span::Span;
@@ -66,23 +66,7 @@ fn describe(a: &Analysis, symbol: Symbol, span: Span) -> Option<String> {
     }
 }
 
-/// A type as written in the schema: `int`, `tier1 | tier2`, `[text]?`.
-pub fn type_text(ty: &TypeExpr) -> String {
-    let base = match &ty.kind {
-        TypeExprKind::Named(n) => n.node.clone(),
-        TypeExprKind::Enum(values) => values
-            .iter()
-            .map(|v| v.node.as_str())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        TypeExprKind::List(inner) => format!("[{}]", type_text(inner)),
-    };
-    if ty.optional {
-        format!("{base}?")
-    } else {
-        base
-    }
-}
+pub use crate::ast::type_text;
 
 fn field(name: &str, ty: &TypeExpr) -> String {
     let presence = if ty.optional {
