@@ -94,13 +94,7 @@ impl Params {
 /// left unset is not a problem here (a test may set it).
 pub fn validate(policy: &crate::ir::CheckedPolicy, given: &Params) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    let names: Vec<&str> = policy
-        .constants
-        .iter()
-        .filter(|c| c.param)
-        .map(|c| c.name.as_str())
-        .chain(["today"])
-        .collect();
+    let names = settable(&policy.constants);
     for (name, value) in &given.values {
         let Given::Text(text) = value else {
             continue;
@@ -110,38 +104,12 @@ pub fn validate(policy: &crate::ir::CheckedPolicy, given: &Params) -> Vec<Diagno
             Some(c) => (c.ty.clone(), c.span),
             None if name == "today" => (Type::Date, Span::default()),
             None => {
-                let d = Diagnostic::error(
-                    Code::ParamUnknown,
-                    format!("there is no param `{name}` to set"),
-                    Span::default(),
-                    "",
-                );
-                errors.push(match did_you_mean(name, names.iter().copied()) {
-                    Some(g) => d.with_help(format!("did you mean `{g}`?")),
-                    None => d.with_help(format!(
-                        "the policy's params are {}",
-                        crate::diagnostics::all_of(&names)
-                    )),
-                });
+                errors.push(unknown_param(name, &names));
                 continue;
             }
         };
         if from_text(text, &ty).is_none() {
-            errors.push(
-                Diagnostic::error(
-                    Code::ParamValue,
-                    format!(
-                        "the param `{name}` is {}, and `{text}` is not one",
-                        article(&ty)
-                    ),
-                    span,
-                    format!("this param is `{ty}`"),
-                )
-                .with_help(format!(
-                    "write it as a literal, e.g. `--set {name}={}`",
-                    example(&ty)
-                )),
-            );
+            errors.push(not_of_type(name, &ty, text, span));
         }
     }
     errors
@@ -241,20 +209,7 @@ impl Checker<'_> {
                 continue;
             }
             if !self.constants.iter().any(|c| c.param && &c.name == name) {
-                let names = self.settable_names();
-                let mut d = Diagnostic::error(
-                    Code::ParamUnknown,
-                    format!("there is no param `{name}` to set"),
-                    Span::default(),
-                    "",
-                );
-                d = match did_you_mean(name, names.iter().copied()) {
-                    Some(g) => d.with_help(format!("did you mean `{g}`?")),
-                    None => d.with_help(format!(
-                        "the policy's params are {}",
-                        crate::diagnostics::all_of(&names)
-                    )),
-                };
+                let d = unknown_param(name, &self.settable_names());
                 self.errors.push(d);
             }
         }
@@ -324,21 +279,7 @@ impl Checker<'_> {
                 Some(Given::Text(t)) => match from_text(t, &ty) {
                     Some(v) => Some(v),
                     None => {
-                        self.errors.push(
-                            Diagnostic::error(
-                                Code::ParamValue,
-                                format!(
-                                    "the param `{name}` is {}, and `{t}` is not one",
-                                    article(&ty)
-                                ),
-                                p.name.span,
-                                format!("this param is `{ty}`"),
-                            )
-                            .with_help(format!(
-                                "write it as a literal, e.g. `--set {name}={}`",
-                                example(&ty)
-                            )),
-                        );
+                        self.errors.push(not_of_type(name, &ty, t, p.name.span));
                         None
                     }
                 },
@@ -375,8 +316,7 @@ impl Checker<'_> {
 
     /// What a run or a test may set: the params, in file order, and `today`.
     pub(super) fn settable_names(&self) -> Vec<&str> {
-        let params = self.constants.iter().filter(|c| c.param);
-        params.map(|c| c.name.as_str()).chain(["today"]).collect()
+        settable(&self.constants)
     }
 
     /// Whether `name` is free for a new constant; reports why not.
@@ -409,6 +349,46 @@ impl Checker<'_> {
         }
         true
     }
+}
+
+/// The names a run or a test may set: the params among `constants`, and `today`.
+fn settable(constants: &[Constant]) -> Vec<&str> {
+    let params = constants.iter().filter(|c| c.param);
+    params.map(|c| c.name.as_str()).chain(["today"]).collect()
+}
+
+/// `--set NAME=…` (or the API) names no param; `names` are those it may set.
+fn unknown_param(name: &str, names: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::ParamUnknown,
+        format!("there is no param `{name}` to set"),
+        Span::default(),
+        "",
+    );
+    match did_you_mean(name, names.iter().copied()) {
+        Some(g) => d.with_help(format!("did you mean `{g}`?")),
+        None => d.with_help(format!(
+            "the policy's params are {}",
+            crate::diagnostics::all_of(names)
+        )),
+    }
+}
+
+/// `text`, given for the param `name`, is not a literal of its type.
+fn not_of_type(name: &str, ty: &Type, text: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ParamValue,
+        format!(
+            "the param `{name}` is {}, and `{text}` is not one",
+            article(ty)
+        ),
+        span,
+        format!("this param is `{ty}`"),
+    )
+    .with_help(format!(
+        "write it as a literal, e.g. `--set {name}={}`",
+        example(ty)
+    ))
 }
 
 /// `an int`, `a date`: a type with its article.
