@@ -58,16 +58,33 @@ pub struct Summary {
 impl Summary {
     /// Counts one more result.
     pub fn add(&mut self, r: &RecordResult) {
+        self.add_outcome(&r.outcome);
+    }
+
+    /// Counts one more record's outcome.
+    fn add_outcome(&mut self, outcome: &Outcome) {
         self.records += 1;
-        match r.outcome.decision {
-            Decision::Allow => self.allow += 1,
-            Decision::Deny => self.deny += 1,
-            Decision::Waitlist => self.waitlist += 1,
-            Decision::Error => self.error += 1,
-        }
-        if !r.outcome.warnings.is_empty() {
+        self.add_decision(outcome.decision, 1);
+        if !outcome.warnings.is_empty() {
             self.warned += 1;
         }
+    }
+
+    /// Adds `n` to the count of decision `d` (and not to the records).
+    fn add_decision(&mut self, d: Decision, n: isize) {
+        let count = match d {
+            Decision::Allow => &mut self.allow,
+            Decision::Deny => &mut self.deny,
+            Decision::Waitlist => &mut self.waitlist,
+            Decision::Error => &mut self.error,
+        };
+        *count = count.saturating_add_signed(n);
+    }
+
+    /// The same counts (records, decisions, warnings) as `other`.
+    fn same_counts(&self, other: &Summary) -> bool {
+        let counts = |s: &Summary| (s.records, s.allow, s.deny, s.waitlist, s.error, s.warned);
+        counts(self) == counts(other)
     }
 
     /// Adds the counts of another part of the same batch.

@@ -1,16 +1,17 @@
 //! `clearance eval POLICY --data FILE`
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, print_input_error, DataArgs, Prepared, SetArgs};
+use super::input::{prepare_run, print_input_error, DataArgs, DataSource, Prepared, SetArgs};
 use super::output::{allocation_lines, params_line, summary_line, CsvOut, TableOut};
+use super::progress::Progress;
 use super::{print_file_error, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::data::{DataFormat, InputError};
 use clearance::outcome::Decision;
-use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
+use clearance::run::{evaluate_source, Parallel, RecordResult, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -96,7 +97,7 @@ pub fn run(args: EvalArgs) -> u8 {
         explain_source: args.explain.then_some(source.text.as_str()),
     };
     let mut out = super::stdout();
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(input.read.clone(), input.size, policy.has_limits());
     let mut written = Ok(());
     let result = evaluate_into(
         &mut out,
@@ -105,7 +106,7 @@ pub fn run(args: EvalArgs) -> u8 {
         Run {
             policy: &policy,
             format,
-            input,
+            input: &input,
             options,
             output: output_format,
             csv_raw: args.csv_raw,
@@ -147,7 +148,7 @@ pub fn run(args: EvalArgs) -> u8 {
 struct Run<'p, 's> {
     policy: &'p clearance::Policy,
     format: DataFormat,
-    input: Box<dyn BufRead + Send>,
+    input: &'p DataSource,
     options: Parallel<'s>,
     output: OutputFormat,
     csv_raw: bool,
@@ -195,26 +196,41 @@ fn evaluate_into(
                 }
                 bytes
             };
-            evaluate_parallel(policy, format, input, options, &render, &mut |bytes, s| {
-                if written.is_ok() {
-                    *written = out.write_all(&bytes);
-                }
-                if written.is_err() {
-                    return ControlFlow::Break(());
-                }
-                progress.update(s.records);
-                ControlFlow::Continue(())
-            })
+            let progress = &mut |stage, n| progress.update(stage, n);
+            evaluate_source(
+                policy,
+                format,
+                input,
+                options,
+                progress,
+                &render,
+                &mut |bytes, _| {
+                    if written.is_ok() {
+                        *written = out.write_all(&bytes);
+                    }
+                    if written.is_err() {
+                        return ControlFlow::Break(());
+                    }
+                    ControlFlow::Continue(())
+                },
+            )
         }
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
             let render = |chunk: Vec<RecordResult>| chunk;
-            let summary =
-                evaluate_parallel(policy, format, input, options, &render, &mut |chunk, s| {
+            let progress = &mut |stage, n| progress.update(stage, n);
+            let summary = evaluate_source(
+                policy,
+                format,
+                input,
+                options,
+                progress,
+                &render,
+                &mut |chunk, _| {
                     results.extend(chunk);
-                    progress.update(s.records);
                     ControlFlow::Continue(())
-                })?;
+                },
+            )?;
             let report = Report {
                 policy: policy.name.clone(),
                 params: policy.params_used().into_iter().collect(),
@@ -229,50 +245,6 @@ fn evaluate_into(
                 TableOut::new(super::stdout_color()).write(out, &report)
             };
             Ok(summary)
-        }
-    }
-}
-
-/// A progress line on standard error for long runs: only on a terminal, never in CI,
-/// and only once a run has taken more than a second.
-struct Progress {
-    started: std::time::Instant,
-    bar: Option<indicatif::ProgressBar>,
-    enabled: bool,
-}
-
-impl Progress {
-    fn new() -> Self {
-        let enabled = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        Progress {
-            started: std::time::Instant::now(),
-            bar: None,
-            enabled,
-        }
-    }
-
-    fn update(&mut self, records: usize) {
-        if !self.enabled {
-            return;
-        }
-        if self.bar.is_none() && self.started.elapsed() > std::time::Duration::from_secs(1) {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} {human_pos} records ({per_sec}) {elapsed}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.set_position(records as u64);
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
         }
     }
 }

@@ -6,7 +6,9 @@ use clap::{Args, ValueEnum};
 
 use super::input::{prepare_run, print_input_error, DataArgs, Prepared, SetArgs};
 use super::{print_file_error, EXIT_INVALID, EXIT_OK};
-use clearance::run::{evaluate_with, RecordResult};
+use std::ops::ControlFlow;
+
+use clearance::run::{evaluate_source, Parallel, RecordResult};
 use clearance::Policy;
 
 /// Explain one record's decision: every rule, whether it was in scope, and the value of
@@ -44,16 +46,41 @@ pub fn run(args: ExplainArgs) -> u8 {
     let position = wanted
         .strip_prefix('#')
         .and_then(|n| n.parse::<usize>().ok());
+    let is_wanted = |r: &RecordResult| r.record == wanted || Some(r.position) == position;
+    let options = Parallel {
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        explain_source: Some(&source.text),
+    };
+    // The workers keep only the records asked for.
+    let render = |results: Vec<RecordResult>| -> Vec<RecordResult> {
+        results.into_iter().filter(|r| is_wanted(r)).collect()
+    };
+    // Without `limit` rules nothing after the record can change it: reading stops
+    // there (so other records with the same id go uncounted). With them, every record
+    // is read, and counted.
+    let read_on = policy.has_limits();
     let mut found = None;
     let mut matches = 0;
-    let result = evaluate_with(&policy, format, input, Some(&source.text), &mut |r| {
-        if r.record == wanted || Some(r.position) == position {
-            matches += 1;
-            if found.is_none() {
-                found = Some(r);
+    let result = evaluate_source(
+        &policy,
+        format,
+        &input,
+        options,
+        &mut |_, _| {},
+        &render,
+        &mut |chunk, _| {
+            if read_on {
+                matches += chunk.len();
             }
-        }
-    });
+            if found.is_none() {
+                found = chunk.into_iter().next();
+            }
+            match found.is_some() && !read_on {
+                true => ControlFlow::Break(()),
+                false => ControlFlow::Continue(()),
+            }
+        },
+    );
     if let Err(e) = result {
         print_input_error(&args.data.path, &e);
         return EXIT_INVALID;

@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, ValueEnum};
 
@@ -210,18 +212,90 @@ pub fn print_input_error(path: &str, e: &InputError) {
     print_file_error(&format!("{path}{}: {}", e.location(), e.message));
 }
 
-/// Opens the data file (`-`: standard input).
-pub fn open_data(path: &str) -> Option<Box<dyn BufRead + Send>> {
-    if path == "-" {
-        return Some(Box::new(BufReader::with_capacity(1 << 16, io::stdin())));
+/// The data file (`-`: standard input), opened; a file can be opened again (a run with
+/// `limit` rules reads it twice). Counts the bytes read, for progress.
+pub struct DataSource {
+    path: String,
+    /// The first opening, made up front so that a file that cannot be read is reported
+    /// before anything runs.
+    first: Mutex<Option<Box<dyn BufRead + Send>>>,
+    /// Bytes read since the last opening.
+    pub read: Arc<AtomicU64>,
+    /// The file's size (`None` for standard input or when unknown).
+    pub size: Option<u64>,
+}
+
+/// A reader that counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: io::Read> io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
-    match File::open(path) {
-        Ok(f) => Some(Box::new(BufReader::with_capacity(1 << 16, f))),
-        Err(e) => {
-            print_file_error(&format!("cannot read `{path}`: {e}"));
-            None
+}
+
+impl DataSource {
+    fn reader(&self, inner: impl io::Read + Send + 'static) -> Box<dyn BufRead + Send> {
+        self.read.store(0, Ordering::Relaxed);
+        let counting = Counting {
+            inner,
+            read: self.read.clone(),
+        };
+        Box::new(BufReader::with_capacity(1 << 16, counting))
+    }
+
+    /// Whether the data is standard input.
+    pub fn is_stdin(&self) -> bool {
+        self.path == "-"
+    }
+}
+
+impl clearance::Source for DataSource {
+    fn open(&self) -> io::Result<Box<dyn BufRead + Send>> {
+        if let Some(first) = self.first.lock().ok().and_then(|mut f| f.take()) {
+            return Ok(first);
         }
+        if self.is_stdin() {
+            // Read once only: `reopens` says so, and the run keeps a copy.
+            return Ok(Box::new(io::empty()));
+        }
+        Ok(self.reader(File::open(&self.path)?))
     }
+
+    fn reopens(&self) -> bool {
+        !self.is_stdin()
+    }
+}
+
+/// Opens the data file (`-`: standard input).
+pub fn open_data(path: &str) -> Option<DataSource> {
+    let mut source = DataSource {
+        path: path.to_string(),
+        first: Mutex::new(None),
+        read: Arc::new(AtomicU64::new(0)),
+        size: None,
+    };
+    let first = if path == "-" {
+        source.reader(io::stdin())
+    } else {
+        match File::open(path) {
+            Ok(f) => {
+                source.size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+                source.reader(f)
+            }
+            Err(e) => {
+                print_file_error(&format!("cannot read `{path}`: {e}"));
+                return None;
+            }
+        }
+    };
+    source.first = Mutex::new(Some(first));
+    Some(source)
 }
 
 /// The compiled policy, the data's format and the open data: what `eval` and
@@ -230,7 +304,7 @@ pub fn prepare_run(
     policy: &str,
     data: &DataArgs,
     params: &Params,
-) -> Option<(Prepared, DataFormat, Box<dyn BufRead + Send>)> {
+) -> Option<(Prepared, DataFormat, DataSource)> {
     let prepared = prepare(policy, params)?;
     let format = data_format(data)?;
     Some((prepared, format, open_data(&data.path)?))

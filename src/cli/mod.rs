@@ -26,6 +26,7 @@ mod input;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod output;
+mod progress;
 mod sarif;
 mod test;
 mod test_report;

@@ -499,6 +499,16 @@ impl Allocation {
         })
     }
 
+    /// Every refusal: the record's number and the limit that refused it (numbered as in
+    /// [`Candidate::limit`]), by limit and group.
+    pub fn refusals(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.pools.iter().enumerate().flat_map(|(limit, groups)| {
+            groups
+                .iter()
+                .flat_map(move |p| p.refused_records.iter().map(move |r| (*r, limit)))
+        })
+    }
+
     /// The refused records (by number), whose labels [`Allocation::reports`] asks for.
     pub fn refused_records(&self) -> impl Iterator<Item = usize> + '_ {
         self.pools

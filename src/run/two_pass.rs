@@ -20,7 +20,7 @@ use super::{Parallel, RecordResult, Stage, Summary, CHUNK};
 use crate::data::{read_raw, DataFormat, InputError, Raw, RawRecord};
 use crate::eval::{Allocation, Allocator, Candidate, Policy};
 use crate::explain::explain_row;
-use crate::outcome::Outcome;
+use crate::outcome::{Decision, Fired, Outcome};
 
 /// Data that can be read from its start more than once, such as a file: a run with
 /// `limit` rules reads it twice rather than keeping every result until the allocation.
@@ -102,22 +102,59 @@ impl<R: BufRead> BufRead for Tee<R> {
     }
 }
 
-/// The first pass over one record: its candidates (and its label, for ledgers).
-fn first_record(
-    policy: &Policy,
-    raw: &Raw,
-    position: usize,
-    index: usize,
-    ledgers: bool,
-    candidates: &mut Vec<Candidate>,
-    labels: &mut Vec<(usize, String)>,
-) {
-    if let Ok(row) = raw.decode(&policy.schema) {
+/// What the first pass keeps of a run of records: their candidates, their counts
+/// before the allocation, and with ledgers the labels of those that take part.
+#[derive(Default)]
+struct Collected {
+    candidates: Vec<Candidate>,
+    counts: Summary,
+    labels: Vec<(usize, String)>,
+}
+
+impl Collected {
+    /// The first pass over one record.
+    fn record(&mut self, policy: &Policy, raw: &Raw, position: usize, index: usize, ledgers: bool) {
+        let row = match raw.decode(&policy.schema) {
+            Ok(row) => row,
+            Err(e) => return self.counts.add_outcome(&Outcome::data_errors(e)),
+        };
         let mut outcome = policy.evaluate_row(&row);
-        if policy.push_candidates(index, &row, &mut outcome, candidates) > 0 && ledgers {
-            labels.push((index, policy.label(&row, position)));
+        if policy.push_candidates(index, &row, &mut outcome, &mut self.candidates) > 0 && ledgers {
+            self.labels.push((index, policy.label(&row, position)));
         }
+        self.counts.add_outcome(&outcome);
     }
+}
+
+/// The counts of the batch: those of the first pass, with each refused record moved
+/// from `allow` to the decision its refusal gives.
+fn final_counts(policy: &Policy, mut counts: Summary, allocation: &Allocation) -> Summary {
+    let rules = policy.limit_rules();
+    let refused: Vec<Decision> = rules
+        .iter()
+        .map(|i| {
+            let rule = &policy.rules[*i];
+            let mut outcome = Outcome {
+                decision: Decision::Allow,
+                rules: vec![Fired {
+                    rule: rule.name.clone(),
+                    verdict: rule.verdict,
+                    reason: String::new(),
+                }],
+                warnings: Vec::new(),
+                errors: Vec::new(),
+                allocations: Vec::new(),
+            };
+            outcome.redecide(policy.default);
+            outcome.decision
+        })
+        .collect();
+    for (_, limit) in allocation.refusals() {
+        counts.add_decision(Decision::Allow, -1);
+        counts.add_decision(refused[limit], 1);
+    }
+    counts.allocations = allocation.reports(policy, None);
+    counts
 }
 
 /// What the second pass makes of one record: its result, and its label when a limit
@@ -227,25 +264,18 @@ pub(super) fn evaluate_twice<R: BufRead>(
 ) -> Result<Summary, InputError> {
     let ledgers = explain.is_some();
     let mut allocator = Allocator::new(policy);
-    let (mut candidates, mut labels) = (Vec::new(), Vec::new());
+    let mut first = Collected::default();
     let mut tee = Tee::new(input)?;
     let mut index = 0;
     read_raw(&policy.schema, format, &mut tee, &mut |r| {
-        first_record(
-            policy,
-            &r.raw,
-            r.position,
-            index,
-            ledgers,
-            &mut candidates,
-            &mut labels,
-        );
-        candidates.drain(..).for_each(|c| allocator.push(c));
+        first.record(policy, &r.raw, r.position, index, ledgers);
+        first.candidates.drain(..).for_each(|c| allocator.push(c));
         index += 1;
         ControlFlow::Continue(())
     })?;
-    let records = index;
+    let labels = std::mem::take(&mut first.labels);
     let allocation = allocate(allocator, ledgers.then(|| labels.into_iter().collect()));
+    let expected = final_counts(policy, first.counts, &allocation);
     let mut summary = Summary::default();
     let mut refused = HashMap::new();
     let mut failed = None;
@@ -268,7 +298,7 @@ pub(super) fn evaluate_twice<R: BufRead>(
     if let Some(e) = failed {
         return Err(e);
     }
-    if index != records {
+    if !summary.same_counts(&expected) {
         return Err(changed(None));
     }
     finish_summary(&mut summary, policy, &allocation, &refused);
@@ -289,9 +319,6 @@ fn open(source: &dyn Source) -> Result<Box<dyn BufRead + Send>, InputError> {
         .map_err(|e| InputError::new(format!("cannot read the data: {e}"), None))
 }
 
-/// What the first pass makes of a chunk: its records, candidates and labels.
-type Collected = (usize, Vec<Candidate>, Vec<(usize, String)>);
-
 /// The first pass, on the workers: the allocation, how many records were read, and
 /// the input of the second pass.
 fn first_pass<R: BufRead + Send>(
@@ -300,34 +327,23 @@ fn first_pass<R: BufRead + Send>(
     input: First<R>,
     options: Parallel,
     progress: &mut dyn FnMut(Stage, usize),
-) -> Result<(Allocation, usize, Box<dyn BufRead + Send>), InputError> {
+) -> Result<(Allocation, Summary, Box<dyn BufRead + Send>), InputError> {
     let ledgers = options.explain_source.is_some();
     let mut allocator = Allocator::new(policy);
     let mut labels = HashMap::new();
-    let mut records = 0;
+    let mut counts = Summary::default();
     let work = |batch: &Batch, first: usize| -> Collected {
-        let (mut candidates, mut labels) = (Vec::new(), Vec::new());
-        let mut n = 0;
+        let mut part = Collected::default();
         for (k, r) in batch.records().enumerate() {
-            let index = first + k;
-            first_record(
-                policy,
-                &r.raw,
-                r.position,
-                index,
-                ledgers,
-                &mut candidates,
-                &mut labels,
-            );
-            n += 1;
+            part.record(policy, &r.raw, r.position, first + k, ledgers);
         }
-        (n, candidates, labels)
+        part
     };
-    let mut collect = |(n, candidates, more): Collected| {
-        records += n;
-        candidates.into_iter().for_each(|c| allocator.push(c));
-        labels.extend(more);
-        progress(Stage::Reading, records);
+    let mut collect = |part: Collected| {
+        counts.merge(&part.counts);
+        part.candidates.into_iter().for_each(|c| allocator.push(c));
+        labels.extend(part.labels);
+        progress(Stage::Reading, counts.records);
         ControlFlow::Continue(())
     };
     let threads = options.threads;
@@ -347,9 +363,9 @@ fn first_pass<R: BufRead + Send>(
             tee.finish()?
         }
     };
-    progress(Stage::Allocating, records);
+    progress(Stage::Allocating, counts.records);
     let allocation = allocate(allocator, ledgers.then_some(labels));
-    Ok((allocation, records, again))
+    Ok((allocation, counts, again))
 }
 
 /// What the second pass makes of a chunk: its rendering, counts and refused labels.
@@ -365,11 +381,10 @@ pub(super) fn evaluate_parallel_twice<R: BufRead + Send, T: Send>(
     render: &(dyn Fn(Vec<RecordResult>) -> T + Sync),
     sink: &mut dyn FnMut(T, &Summary) -> ControlFlow<()>,
 ) -> Result<Summary, InputError> {
-    let (allocation, records, again) = first_pass(policy, format, input, options, progress)?;
-    let mut summary = Summary {
-        allocations: allocation.reports(policy, None),
-        ..Summary::default()
-    };
+    let (allocation, counts, again) = first_pass(policy, format, input, options, progress)?;
+    // The counts are known before the second pass: each sink call gets them all.
+    let mut summary = final_counts(policy, counts, &allocation);
+    let mut seen = Summary::default();
     let explain = options.explain_source;
     let work = |batch: &Batch, first: usize| -> Rendered<T> {
         let mut results = Vec::with_capacity(CHUNK);
@@ -392,9 +407,9 @@ pub(super) fn evaluate_parallel_twice<R: BufRead + Send, T: Send>(
         &work,
         &mut |done| match done {
             Ok((output, part, more)) => {
-                summary.merge(&part);
+                seen.merge(&part);
                 refused.extend(more);
-                progress(Stage::Writing, summary.records);
+                progress(Stage::Writing, seen.records);
                 sink(output, &summary)
             }
             Err(e) => {
@@ -406,7 +421,7 @@ pub(super) fn evaluate_parallel_twice<R: BufRead + Send, T: Send>(
     if let Some(e) = failed {
         return Err(e);
     }
-    if !stopped && summary.records != records {
+    if !stopped && !seen.same_counts(&summary) {
         return Err(changed(None));
     }
     finish_summary(&mut summary, policy, &allocation, &refused);
