@@ -118,7 +118,8 @@ impl Collected {
             Ok(row) => row,
             Err(e) => return self.counts.add_outcome(&Outcome::data_errors(e)),
         };
-        let mut outcome = policy.evaluate_row(&row);
+        // The reasons wait for the second pass.
+        let mut outcome = policy.evaluate_decision(&row);
         if policy.push_candidates(index, &row, &mut outcome, &mut self.candidates) > 0 && ledgers {
             self.labels.push((index, policy.label(&row, position)));
         }
@@ -231,14 +232,16 @@ fn changed(line: Option<usize>) -> InputError {
     )
 }
 
-/// The allocation's reports, with the labels of the refused records.
+/// The allocation's reports, with the labels of the refused records (moved from
+/// `refused`, which the second pass filled).
 fn finish_summary(
     summary: &mut Summary,
     policy: &Policy,
     allocation: &Allocation,
-    refused: &HashMap<usize, String>,
+    refused: HashMap<usize, String>,
 ) {
-    let label = |i: usize| refused.get(&i).cloned().unwrap_or_default();
+    let refused = std::cell::RefCell::new(refused);
+    let label = |i: usize| refused.borrow_mut().remove(&i).unwrap_or_default();
     summary.allocations = allocation.reports(policy, Some(&label));
 }
 
@@ -301,7 +304,7 @@ pub(super) fn evaluate_twice<R: BufRead>(
     if !summary.same_counts(&expected) {
         return Err(changed(None));
     }
-    finish_summary(&mut summary, policy, &allocation, &refused);
+    finish_summary(&mut summary, policy, &allocation, refused);
     Ok(summary)
 }
 
@@ -424,6 +427,6 @@ pub(super) fn evaluate_parallel_twice<R: BufRead + Send, T: Send>(
     if !stopped && !seen.same_counts(&summary) {
         return Err(changed(None));
     }
-    finish_summary(&mut summary, policy, &allocation, &refused);
+    finish_summary(&mut summary, policy, &allocation, refused);
     Ok(summary)
 }
