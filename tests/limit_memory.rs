@@ -108,7 +108,7 @@ fn a_limit_run_keeps_a_few_dozen_bytes_per_record_not_its_result() {
     let per_result = kept / small;
 
     let per_record = (streamed_large.saturating_sub(streamed_small)) / (large - small);
-    // What is kept per record: its claim (`Allocator::bytes_per_claim`: 56 bytes, and 32
+    // What is kept per record: its claim (`Allocator::bytes_per_claim`: 64 bytes, and 32
     // for its order key until the allocation ends), its number among the refused, and
     // (these records are nearly all refused) its label, which the summary reports, on its
     // way from the second pass to the summary.
