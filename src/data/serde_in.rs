@@ -249,11 +249,22 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
         let mut row = vec![Value::Missing; schema.fields.len()];
         let mut errors = Vec::new();
         let mut keys = Keys::new(schema);
-        while let Some(slot) = map.next_key_seed(KeySeed { keys: &mut keys })? {
-            let Some(slot) = slot else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
+        let mut first = true;
+        while let Some(key) = map.next_key_seed(KeySeed { keys: &mut keys })? {
+            let slot = match key {
+                Key::Slot(slot) => slot,
+                // A number serde_json keeps as text, not a record.
+                Key::Number if first => {
+                    map.next_value::<IgnoredAny>()?;
+                    return Ok(self.not_an_object(Json::from(0)));
+                }
+                Key::Number | Key::Unknown => {
+                    map.next_value::<IgnoredAny>()?;
+                    first = false;
+                    continue;
+                }
             };
+            first = false;
             match map.next_value_seed(FieldSeed { schema, slot })? {
                 Ok(v) => row[slot] = v,
                 Err(e) => errors.push(e),
@@ -300,13 +311,25 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
     }
 }
 
+/// The key serde_json gives a number it keeps as text (its `arbitrary_precision`): it
+/// hands such a number to a visitor as a map of this one key to the number's text.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// What a key is.
+enum Key {
+    Slot(usize),
+    Unknown,
+    /// serde_json's [`NUMBER_TOKEN`].
+    Number,
+}
+
 /// Maps a key to its slot while reading it, without allocating.
 struct KeySeed<'k, 's> {
     keys: &'k mut Keys<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
-    type Value = Option<usize>;
+    type Value = Key;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
@@ -314,14 +337,18 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_, '_> {
-    type Value = Option<usize>;
+    type Value = Key;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field name")
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.keys.slot(key))
+        Ok(match self.keys.slot(key) {
+            Some(slot) => Key::Slot(slot),
+            None if key == NUMBER_TOKEN => Key::Number,
+            None => Key::Unknown,
+        })
     }
 }
 
