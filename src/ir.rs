@@ -42,6 +42,9 @@ pub struct Schema {
     pub enums: Vec<EnumType>,
     /// Field name → slot, for decoders (resolved once per input, not per record).
     pub slots: HashMap<String, usize>,
+    /// The slots in the byte order of their field names: a decoder of maps whose keys come
+    /// sorted (a `serde_json::Map`) matches them in one merge, without hashing.
+    pub by_name: Vec<usize>,
     /// The `id` field's slot, when the schema has one: it labels results.
     pub id: Option<usize>,
     /// The `action` and `item` enum fields, when declared.

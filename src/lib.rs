@@ -35,6 +35,8 @@ pub mod ast;
 pub mod data;
 pub mod diagnostics;
 pub mod diff;
+// `Policy::decode_value`, `evaluate_value`, `evaluate_values`: records already parsed.
+mod embed;
 pub mod explain;
 pub mod fmt;
 #[cfg(feature = "lsp")]

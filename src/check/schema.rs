@@ -48,10 +48,13 @@ pub(super) fn check_schema(schema: &ast::Schema, errors: &mut Vec<Diagnostic>) -
     let action = enum_field("action");
     let item = enum_field("item");
     let id = slots.get("id").copied().filter(|s| !fields[*s].optional);
+    let mut by_name: Vec<usize> = (0..fields.len()).collect();
+    by_name.sort_by(|a, b| fields[*a].name.cmp(&fields[*b].name));
     Schema {
         fields,
         enums,
         slots,
+        by_name,
         id,
         action,
         item,

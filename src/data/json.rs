@@ -36,6 +36,17 @@ pub(super) fn decode_record(schema: &Schema, text: &str) -> Result<Vec<Value>, V
     if let Some((row, errors)) = fast {
         return finish(schema, row, errors);
     }
+    // A number that serde_json keeps as text (its `arbitrary_precision`) would reach the
+    // visitor as a map: name it first.
+    if matches!(
+        text.trim_start().as_bytes().first(),
+        Some(b'-' | b'0'..=b'9')
+    ) {
+        return Err(vec![match serde_json::from_str::<IgnoredAny>(text) {
+            Ok(_) => not_an_object("a number"),
+            Err(e) => malformed(&e, text),
+        }]);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let decoded = de::Deserializer::deserialize_any(&mut de, RowVisitor { schema });
     let (row, errors) = match decoded.and_then(|r| de.end().map(|()| r)) {
@@ -158,7 +169,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 }
 
 /// Decodes the JSON text of one field's value.
-fn decode_value(schema: &Schema, slot: usize, raw: &str) -> Result<Value, RecordError> {
+pub(super) fn decode_value(schema: &Schema, slot: usize, raw: &str) -> Result<Value, RecordError> {
     let field = &schema.fields[slot];
     if raw == "null" {
         return if field.optional {

@@ -1,12 +1,14 @@
 //! Schema-driven decoding of batch data (JSON array, NDJSON, CSV) into rows of
 //! slot values. Bad data affects only its own record; only input that cannot be
-//! read as a whole is an [`InputError`].
+//! read as a whole is an [`InputError`]. Records already parsed (a `serde_json::Value`, any
+//! serde `Deserializer`) decode the same way, without text: [`decode_json_value`], [`RowSeed`].
 
 mod csv;
 mod json;
 mod json_error;
 mod lines;
 mod scan;
+mod serde_in;
 
 use std::io::BufRead;
 use std::ops::ControlFlow;
@@ -150,6 +152,7 @@ impl InputError {
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 pub use csv::CsvLayout;
+pub use serde_in::{decode_json_value, json_value_id, RowSeed};
 
 /// A record as read, before decoding: what a reader hands to workers.
 #[derive(Debug)]
@@ -182,7 +185,11 @@ impl Raw<'_> {
             Raw::Json(bytes) => {
                 let text = std::str::from_utf8(bytes).ok()?;
                 let mut ranges = Vec::new();
-                scan::fields(schema, text, &mut ranges)?;
+                if scan::fields(schema, text, &mut ranges).is_none() {
+                    // Not a flat object (a nested value, an escaped key): read it whole.
+                    let record = serde_json::from_str(text).ok()?;
+                    return json_value_id(schema, &record);
+                }
                 let (_, start, end) = ranges.iter().rev().find(|r| r.0 == slot)?;
                 serde_json::from_str::<String>(&text[*start..*end]).ok()
             }
