@@ -1,0 +1,609 @@
+//! Column-at-a-time evaluation of the compiled program over a chunk of records held as
+//! [`Columns`]: each comparison leaf of the program is evaluated over a whole column into a
+//! bitmap (one bit per record, 64 records a word) by a plain loop the compiler vectorises;
+//! scopes are bitmaps too; each rule combines its bitmaps with `and`, `or` and `not` word by
+//! word. The result, per record, is the [`FiredSet`] the row evaluator ([`Program::run`])
+//! gives, so outcomes and rendering are the row path's ([`Policy::outcome`]).
+//!
+//! What has no column form goes to the row evaluator, per record only: conditions that can
+//! fail at run time (arithmetic, calls) and the rest of the program's `Other` closures (text
+//! comparisons, two fields compared), for the records that need them (a fallible condition
+//! only for the records in its rule's scope, as the row evaluator); and the records the
+//! columns could not hold (see [`crate::columns`]), which are evaluated whole by
+//! [`Program::run`]. A leaf over a column of an unexpected kind is tested value by value with
+//! the row evaluator's own test. So decisions, warnings and errors are the row evaluator's.
+
+use std::cmp::Ordering;
+
+use super::program::{
+    enum_code, Compiled, DateLeaf, DecimalLeaf, EnumLeaf, EnumSetLeaf, FiredSet, IntLeaf, Program,
+    Pure, ScopeTest, Test,
+};
+use super::Policy;
+use crate::columns::{days_of, pow10, Column, ColumnData, Columns};
+use crate::outcome::{Decision, Outcome, Said};
+use crate::semantics::{Accepts, EvalError};
+use crate::value::Value;
+
+/// What the rules said about every record of a chunk: per record the fired rules (a bit set
+/// by rule index, as in [`FiredSet::fired`]), the runtime errors and the decision.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkFired {
+    len: usize,
+    /// Words of fired bits per record.
+    words: usize,
+    /// `words` words per record, record after record.
+    fired: Vec<u64>,
+    /// `(record, rule, error)`, by record and then rule.
+    errors: Vec<(usize, usize, EvalError)>,
+    decisions: Vec<Decision>,
+}
+
+impl ChunkFired {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The decision of every record.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    /// The fired bits of record `i` (by rule index, 64 rules a word).
+    pub fn fired_bits(&self, i: usize) -> &[u64] {
+        &self.fired[i * self.words..(i + 1) * self.words]
+    }
+
+    /// Fills `out` with what the rules said about record `i` (the row evaluator's result).
+    pub fn fired_set(&self, i: usize, out: &mut FiredSet) {
+        out.fired.clear();
+        out.fired.extend_from_slice(self.fired_bits(i));
+        out.errors.clear();
+        let from = self.errors.partition_point(|e| e.0 < i);
+        out.errors.extend(
+            self.errors[from..]
+                .iter()
+                .take_while(|e| e.0 == i)
+                .map(|(_, rule, e)| (*rule, e.clone())),
+        );
+        out.decision = self.decisions[i];
+    }
+
+    /// Every record's [`FiredSet`], in order.
+    pub fn fired_sets(&self) -> Vec<FiredSet> {
+        (0..self.len)
+            .map(|i| {
+                let mut f = FiredSet::default();
+                self.fired_set(i, &mut f);
+                f
+            })
+            .collect()
+    }
+}
+
+impl Policy {
+    /// Evaluates the per-record rules over a chunk held as columns: per record, what
+    /// [`Policy::evaluate_row`] would compute before rendering ([`Policy::outcome`] turns
+    /// it into the outcome, with [`Columns::row`] for the row).
+    pub fn evaluate_columns(&self, columns: &Columns) -> ChunkFired {
+        self.program().run_columns(columns, None)
+    }
+
+    /// The outcome of every row of a chunk, evaluated a column at a time: the same as
+    /// [`Policy::evaluate_row`] on each row.
+    pub fn evaluate_rows_columnar(&self, rows: &[Vec<Value>]) -> Vec<Outcome> {
+        let columns = Columns::from_rows(&self.schema, rows);
+        let chunk = self.program().run_columns(&columns, Some(rows));
+        let mut f = FiredSet::default();
+        rows.iter()
+            .enumerate()
+            .map(|(i, row)| {
+                chunk.fired_set(i, &mut f);
+                self.outcome(row, &f)
+            })
+            .collect()
+    }
+}
+
+/// What the rules said about each decoded row of a chunk, evaluated a column at a time:
+/// the same as [`Program::run`] on each row. For the run pipeline: a worker calls it on
+/// its decoded chunk and then [`Policy::outcome`] per row.
+pub fn evaluate_chunk_columnar(policy: &Policy, rows: &[Vec<Value>]) -> Vec<FiredSet> {
+    let columns = Columns::from_rows(&policy.schema, rows);
+    policy
+        .program()
+        .run_columns(&columns, Some(rows))
+        .fired_sets()
+}
+
+/// A bitmap over the records of a chunk: words, least significant bit first.
+type Bits = Vec<u64>;
+
+/// Where records come from when one must be evaluated as a row.
+struct Rows<'a> {
+    columns: &'a Columns,
+    given: Option<&'a [Vec<Value>]>,
+    made: Vec<Option<Vec<Value>>>,
+}
+
+impl Rows<'_> {
+    fn row(&mut self, i: usize) -> &[Value] {
+        if let Some(rows) = self.given {
+            return &rows[i];
+        }
+        if self.made.is_empty() {
+            self.made.resize(self.columns.len(), None);
+        }
+        self.made[i].get_or_insert_with(|| self.columns.row(i))
+    }
+}
+
+/// One chunk's evaluation.
+struct Chunk<'a> {
+    program: &'a Program,
+    columns: &'a Columns,
+    rows: Rows<'a>,
+    len: usize,
+    /// The records evaluated from the columns (not kept as rows).
+    columnar: Bits,
+    errors: Vec<(usize, usize, EvalError)>,
+}
+
+impl Program {
+    /// Evaluates every rule over a chunk of records held as columns; `rows`, when given,
+    /// are the same records as rows (what conditions without a column form read).
+    pub fn run_columns(&self, columns: &Columns, rows: Option<&[Vec<Value>]>) -> ChunkFired {
+        let len = columns.len();
+        let rows = rows.filter(|r| r.len() == len);
+        let mut columnar = ones(len);
+        for (i, _) in columns.kept_rows() {
+            columnar[i / 64] &= !(1 << (i % 64));
+        }
+        let mut chunk = Chunk {
+            program: self,
+            columns,
+            rows: Rows {
+                columns,
+                given: rows,
+                made: Vec::new(),
+            },
+            len,
+            columnar,
+            errors: Vec::new(),
+        };
+        let leaves = chunk.leaf_bits();
+        let scope_codes = chunk.scope_codes();
+        let fired_by_rule: Vec<(usize, Bits)> = self
+            .rules
+            .iter()
+            .map(|c| (c.rule, chunk.rule_bits(c, &leaves, scope_codes.as_ref())))
+            .collect();
+        chunk.finish(&fired_by_rule)
+    }
+}
+
+impl Chunk<'_> {
+    fn words(&self) -> usize {
+        self.len.div_ceil(64)
+    }
+
+    /// The bitmap of every leaf of the program's leaf set, by leaf bit.
+    fn leaf_bits(&self) -> Vec<Bits> {
+        let set = &self.program.leaves;
+        let mut out = vec![Vec::new(); set.count as usize];
+        let mut put = |bit: u32, leaf: Leaf| out[bit as usize] = self.leaf(leaf);
+        set.ints.iter().for_each(|(b, l)| put(*b, Leaf::Int(l)));
+        set.decimals.iter().for_each(|(b, l)| put(*b, Leaf::Dec(l)));
+        set.dates.iter().for_each(|(b, l)| put(*b, Leaf::Date(l)));
+        set.enums.iter().for_each(|(b, l)| put(*b, Leaf::Enum(l)));
+        set.enum_sets
+            .iter()
+            .for_each(|(b, l)| put(*b, Leaf::EnumIn(l)));
+        set.bools.iter().for_each(|(b, s)| put(*b, Leaf::Bool(*s)));
+        set.has.iter().for_each(|(b, s)| put(*b, Leaf::Has(*s)));
+        out
+    }
+
+    /// The enum indices of the `action` and `item` fields, when scopes are used.
+    fn scope_codes(&self) -> Option<(Vec<u32>, Vec<u32>)> {
+        let (a, i) = self.program.scope_slots?;
+        Some((self.enum_codes(a), self.enum_codes(i)))
+    }
+
+    /// The enum index of every record in `slot` (`u32::MAX` for anything else).
+    fn enum_codes(&self, slot: usize) -> Vec<u32> {
+        match self.columns.column(slot) {
+            Some(c) => match c.data() {
+                ColumnData::Enum(codes) => codes.clone(),
+                _ => (0..self.len)
+                    .map(|i| enum_code(Some(&c.value(i))))
+                    .collect(),
+            },
+            None => vec![u32::MAX; self.len],
+        }
+    }
+
+    /// The records a rule fires on (errors noted in `self.errors`).
+    fn rule_bits(
+        &mut self,
+        c: &Compiled,
+        leaves: &[Bits],
+        codes: Option<&(Vec<u32>, Vec<u32>)>,
+    ) -> Bits {
+        let scope = match (&c.scope, codes) {
+            (Some(s), Some((actions, items))) => scope_bits(s, actions, items, self.words()),
+            // A scope without the fields to test: what the row evaluator's codes give.
+            (Some(s), None) => {
+                let n = self.len;
+                scope_bits(s, &vec![u32::MAX; n], &vec![u32::MAX; n], self.words())
+            }
+            (None, _) => ones(self.len),
+        };
+        let flip = |negate: bool| if negate { u64::MAX } else { 0 };
+        let mut bits = match &c.test {
+            Test::Always => scope,
+            Test::Conj { mask, want, negate } => {
+                let mut cond = ones(self.len);
+                for bit in (0..64).filter(|b| mask >> b & 1 == 1) {
+                    let positive = flip(want >> bit & 1 == 0);
+                    for (w, l) in cond.iter_mut().zip(&leaves[bit]) {
+                        *w &= l ^ positive;
+                    }
+                }
+                and_xor(&scope, &cond, flip(*negate))
+            }
+            Test::Pure(p, negate) => {
+                let cond = self.pure(p);
+                and_xor(&scope, &cond, flip(*negate))
+            }
+            Test::Fallible(f, negate) => {
+                let mut out = vec![0u64; self.words()];
+                for i in each_bit(&scope, self.len).filter(|i| bit(&self.columnar, *i)) {
+                    match f(self.rows.row(i)) {
+                        Ok(v) => out[i / 64] |= ((v != *negate) as u64) << (i % 64),
+                        Err(e) => self.errors.push((i, c.rule, *e)),
+                    }
+                }
+                out
+            }
+        };
+        for (b, m) in bits.iter_mut().zip(&self.columnar) {
+            *b &= m;
+        }
+        bits
+    }
+
+    /// A condition that cannot fail, over every record.
+    fn pure(&mut self, p: &Pure) -> Bits {
+        match p {
+            Pure::Const(b) => filled(self.len, *b),
+            Pure::BoolField(slot) => self.leaf(Leaf::Bool(*slot)),
+            Pure::Has(slot) => self.leaf(Leaf::Has(*slot)),
+            Pure::Int(l) => self.leaf(Leaf::Int(l)),
+            Pure::Dec(l) => self.leaf(Leaf::Dec(l)),
+            Pure::Date(l) => self.leaf(Leaf::Date(l)),
+            Pure::Enum(l) => self.leaf(Leaf::Enum(l)),
+            Pure::EnumIn(l) => self.leaf(Leaf::EnumIn(l)),
+            Pure::Other(f) => {
+                let mut out = vec![0u64; self.words()];
+                for i in each_bit(&self.columnar.clone(), self.len) {
+                    out[i / 64] |= (f(self.rows.row(i)) as u64) << (i % 64);
+                }
+                out
+            }
+            Pure::Not(x) => {
+                let mut bits = self.pure(x);
+                let all = ones(self.len);
+                for (b, m) in bits.iter_mut().zip(&all) {
+                    *b = !*b & m;
+                }
+                bits
+            }
+            Pure::And(a, b) => {
+                let (a, b) = (self.pure(a), self.pure(b));
+                a.iter().zip(&b).map(|(x, y)| x & y).collect()
+            }
+            Pure::Or(a, b) => {
+                let (a, b) = (self.pure(a), self.pure(b));
+                a.iter().zip(&b).map(|(x, y)| x | y).collect()
+            }
+        }
+    }
+
+    /// Per record: the fired bits, the errors of the rows kept aside, the decision.
+    fn finish(mut self, fired_by_rule: &[(usize, Bits)]) -> ChunkFired {
+        let words = self.program.words;
+        let len = self.len;
+        let mut fired = vec![0u64; len * words];
+        for (rule, bits) in fired_by_rule {
+            transpose_into(bits, len, &mut fired, words, *rule);
+        }
+        let mut f = FiredSet::default();
+        for (i, row) in self.columns.kept_rows() {
+            self.program.run(row, &mut f);
+            fired[i * words..(i + 1) * words].copy_from_slice(&f.fired);
+            self.errors
+                .extend(f.errors.drain(..).map(|(rule, e)| (*i, rule, e)));
+        }
+        // By record; within a record the rules stay in file order.
+        self.errors.sort_by_key(|e| e.0);
+        let mut failed = vec![0u64; self.words()];
+        for (i, _, _) in &self.errors {
+            failed[i / 64] |= 1 << (i % 64);
+        }
+        let p = self.program;
+        let table: Vec<Decision> = (0..16u8)
+            .map(|k| {
+                let said = Said {
+                    error: k & 8 != 0,
+                    deny: k & 4 != 0,
+                    waitlist: k & 2 != 0,
+                    allow: k & 1 != 0,
+                };
+                Decision::decide(said, p.default)
+            })
+            .collect();
+        let any = |f: &[u64], m: &[u64]| f.iter().zip(m).any(|(f, m)| f & m != 0) as usize;
+        let decisions = (0..len)
+            .map(|i| {
+                let f = &fired[i * words..(i + 1) * words];
+                let k = (bit(&failed, i) as usize) << 3
+                    | any(f, &p.deny) << 2
+                    | any(f, &p.waitlist) << 1
+                    | any(f, &p.allow);
+                table[k]
+            })
+            .collect();
+        ChunkFired {
+            len,
+            words,
+            fired,
+            errors: self.errors,
+            decisions,
+        }
+    }
+}
+
+/// `(a & b) ^ flip`, masked by `a`.
+fn and_xor(scope: &[u64], cond: &[u64], flip: u64) -> Bits {
+    scope
+        .iter()
+        .zip(cond)
+        .map(|(s, c)| s & (c ^ flip))
+        .collect()
+}
+
+/// Sets bit `rule` of every record whose bit is set in `bits`.
+fn transpose_into(bits: &[u64], len: usize, fired: &mut [u64], words: usize, rule: usize) {
+    let (word, shift) = (rule / 64, rule % 64);
+    if words == 1 {
+        for (w, block) in fired.chunks_mut(64).enumerate() {
+            let b = bits[w];
+            for (j, f) in block.iter_mut().enumerate() {
+                *f |= ((b >> j) & 1) << shift;
+            }
+        }
+        return;
+    }
+    for i in 0..len {
+        fired[i * words + word] |= ((bits[i / 64] >> (i % 64)) & 1) << shift;
+    }
+}
+
+/// `len` bits, all `bit`.
+fn filled(len: usize, bit: bool) -> Bits {
+    crate::columns::Bitmap::filled(len, bit).words().to_vec()
+}
+
+/// `len` set bits.
+fn ones(len: usize) -> Bits {
+    filled(len, true)
+}
+
+#[inline]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] >> (i % 64) & 1 == 1
+}
+
+/// The positions of the set bits, ascending.
+fn each_bit(bits: &[u64], len: usize) -> impl Iterator<Item = usize> + '_ {
+    bits.iter().enumerate().flat_map(move |(w, &word)| {
+        let mut rest = word;
+        std::iter::from_fn(move || {
+            (rest != 0).then(|| {
+                let b = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                w * 64 + b
+            })
+        })
+        .filter(move |i| *i < len)
+    })
+}
+
+/// The records in a rule's scope.
+fn scope_bits(s: &ScopeTest, actions: &[u32], items: &[u32], words: usize) -> Bits {
+    let mut out = vec![0u64; words];
+    let pairs: Vec<(u32, u32)> = actions.iter().copied().zip(items.iter().copied()).collect();
+    match &s.wide_items {
+        None => pack(&pairs, &mut out, |(a, i)| {
+            (a == s.action) & ((s.items >> (i & 63)) & 1 != 0) & (i < 64)
+        }),
+        Some(_) => pack(&pairs, &mut out, |(a, i)| s.matches(a, i)),
+    }
+    out
+}
+
+/// A comparison leaf of the program.
+#[derive(Clone, Copy)]
+enum Leaf<'p> {
+    Int(&'p IntLeaf),
+    Dec(&'p DecimalLeaf),
+    Date(&'p DateLeaf),
+    Enum(&'p EnumLeaf),
+    EnumIn(&'p EnumSetLeaf),
+    Bool(usize),
+    Has(usize),
+}
+
+impl Chunk<'_> {
+    /// A leaf over its column.
+    fn leaf(&self, leaf: Leaf) -> Bits {
+        let slot = match leaf {
+            Leaf::Int(l) => l.slot,
+            Leaf::Dec(l) => l.slot,
+            Leaf::Date(l) => l.slot,
+            Leaf::Enum(l) => l.slot,
+            Leaf::EnumIn(l) => l.slot,
+            Leaf::Bool(s) | Leaf::Has(s) => s,
+        };
+        let mut out = vec![0u64; self.words()];
+        let column = self.columns.column(slot);
+        if let Some(c) = column {
+            if kernel(leaf, c, &mut out) {
+                return out;
+            }
+        }
+        // Value by value, with the row evaluator's test.
+        let test = |v: Option<&Value>| match leaf {
+            Leaf::Int(l) => l.test_value(v),
+            Leaf::Dec(l) => l.test_value(v),
+            Leaf::Date(l) => l.test_value(v),
+            Leaf::Enum(l) => l.test_code(enum_code(v)),
+            Leaf::EnumIn(l) => l.test_code(enum_code(v)),
+            Leaf::Bool(_) => matches!(v, Some(Value::Bool(true))),
+            Leaf::Has(_) => !matches!(v, None | Some(Value::Missing)),
+        };
+        for i in 0..self.len {
+            let v = column.map(|c| c.value(i));
+            out[i / 64] |= (test(v.as_ref()) as u64) << (i % 64);
+        }
+        out
+    }
+}
+
+/// A leaf over a column of the kind it expects, in a loop the compiler can vectorise;
+/// `false` (nothing written) for any other combination.
+fn kernel(leaf: Leaf, c: &Column, out: &mut [u64]) -> bool {
+    match (leaf, c.data()) {
+        (Leaf::Int(l), ColumnData::Int(xs)) => {
+            compare(xs, same, l.accepts, l.constant, l.constant, out);
+        }
+        (Leaf::Int(l), ColumnData::Decimal(d)) if !d.percent => {
+            let Some((lo, hi)) = thresholds(i128::from(l.constant), 0, d.scale) else {
+                return false;
+            };
+            compare(&d.mantissas, same, l.accepts, lo, hi, out);
+        }
+        (Leaf::Dec(l), ColumnData::Decimal(d)) => {
+            let Some((lo, hi)) = thresholds(l.mantissa, l.scale, d.scale) else {
+                return false;
+            };
+            compare(&d.mantissas, same, l.accepts, lo, hi, out);
+        }
+        (Leaf::Dec(l), ColumnData::Int(xs)) => {
+            let Some((lo, hi)) = thresholds(l.mantissa, l.scale, 0) else {
+                return false;
+            };
+            compare(xs, i128::from, l.accepts, lo, hi, out);
+        }
+        (Leaf::Date(l), ColumnData::Date(xs)) => {
+            let k = days_of(l.constant);
+            compare(xs, same, l.accepts, k, k, out);
+        }
+        (Leaf::Enum(l), ColumnData::Enum(xs)) => {
+            // Nulls hold u32::MAX, the row evaluator's index for a missing value.
+            compare(xs, same, l.accepts, l.constant, l.constant, out);
+            return true;
+        }
+        (Leaf::EnumIn(l), ColumnData::Enum(xs)) => {
+            pack(xs, out, |x| l.test_code(x));
+            return true;
+        }
+        (Leaf::Bool(_), ColumnData::Bool(b)) => out.copy_from_slice(b.words()),
+        (Leaf::Has(_), _) => {}
+        _ => return false,
+    }
+    // A null is never equal, less or greater: the row evaluator's leaves are false on it.
+    for (o, v) in out.iter_mut().zip(c.validity().words()) {
+        *o = if matches!(leaf, Leaf::Has(_)) {
+            *v
+        } else {
+            *o & v
+        };
+    }
+    true
+}
+
+fn same<T>(x: T) -> T {
+    x
+}
+
+/// For the constant `mantissa / 10^scale` and values that are mantissas at `at`: `(lo,
+/// hi)` such that a value is less than the constant when below `lo`, greater when above
+/// `hi` (equal when both fail). `None` when that does not fit an `i128`.
+fn thresholds(mantissa: i128, scale: u32, at: u32) -> Option<(i128, i128)> {
+    if scale <= at {
+        let c = mantissa.checked_mul(pow10(at - scale)?)?;
+        return Some((c, c));
+    }
+    let p = pow10(scale - at)?;
+    let (q, r) = (mantissa.div_euclid(p), mantissa.rem_euclid(p));
+    // Between q and q + 1: no value at `at` is equal to it.
+    Some(if r == 0 {
+        (q, q)
+    } else {
+        (q.checked_add(1)?, q)
+    })
+}
+
+/// `key(x) OP constant` for every value, the constant given by its thresholds.
+fn compare<T: Copy, U: Ord + Copy>(
+    values: &[T],
+    key: impl Fn(T) -> U + Copy,
+    accepts: Accepts,
+    lo: U,
+    hi: U,
+    out: &mut [u64],
+) {
+    let on = |o: Ordering| accepts.ordering(o);
+    match (
+        on(Ordering::Less),
+        on(Ordering::Equal),
+        on(Ordering::Greater),
+    ) {
+        (true, false, false) => pack(values, out, |x| key(x) < lo),
+        (true, true, false) => pack(values, out, |x| key(x) <= hi),
+        (false, true, false) => pack(values, out, |x| (key(x) >= lo) & (key(x) <= hi)),
+        (true, false, true) => pack(values, out, |x| (key(x) < lo) | (key(x) > hi)),
+        (false, false, true) => pack(values, out, |x| key(x) > hi),
+        (false, true, true) => pack(values, out, |x| key(x) >= lo),
+        (all, _, _) => pack(values, out, |_| all),
+    }
+}
+
+/// One bit per value, 64 values a word: the loop the compiler vectorises.
+#[inline(always)]
+fn pack<T: Copy>(values: &[T], out: &mut [u64], test: impl Fn(T) -> bool) {
+    let mut blocks = values.chunks_exact(64);
+    for (o, block) in out.iter_mut().zip(&mut blocks) {
+        let mut bits = 0u64;
+        for (j, &x) in block.iter().enumerate() {
+            bits |= (test(x) as u64) << j;
+        }
+        *o = bits;
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut bits = 0u64;
+        for (j, &x) in rest.iter().enumerate() {
+            bits |= (test(x) as u64) << j;
+        }
+        out[values.len() / 64] = bits;
+    }
+}
