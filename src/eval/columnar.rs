@@ -178,13 +178,19 @@ impl Program {
             errors: Vec::new(),
         };
         let leaves = chunk.leaf_bits();
-        let scope_codes = chunk.scope_codes();
+        let mut scopes = Scopes::new(&chunk);
         let fired_by_rule: Vec<(usize, Bits)> = self
             .rules
             .iter()
-            .map(|c| (c.rule, chunk.rule_bits(c, &leaves, scope_codes.as_ref())))
+            .map(|c| {
+                let scope = match &c.scope {
+                    Some(s) => scopes.of(s),
+                    None => ones(len),
+                };
+                (c.rule, chunk.rule_bits(c, &leaves, scope))
+            })
             .collect();
-        chunk.finish(&fired_by_rule)
+        chunk.finish(fired_by_rule)
     }
 }
 
@@ -210,12 +216,6 @@ impl Chunk<'_> {
         out
     }
 
-    /// The enum indices of the `action` and `item` fields, when scopes are used.
-    fn scope_codes(&self) -> Option<(Vec<u32>, Vec<u32>)> {
-        let (a, i) = self.program.scope_slots?;
-        Some((self.enum_codes(a), self.enum_codes(i)))
-    }
-
     /// The enum index of every record in `slot` (`u32::MAX` for anything else).
     fn enum_codes(&self, slot: usize) -> Vec<u32> {
         match self.columns.column(slot) {
@@ -230,21 +230,7 @@ impl Chunk<'_> {
     }
 
     /// The records a rule fires on (errors noted in `self.errors`).
-    fn rule_bits(
-        &mut self,
-        c: &Compiled,
-        leaves: &[Bits],
-        codes: Option<&(Vec<u32>, Vec<u32>)>,
-    ) -> Bits {
-        let scope = match (&c.scope, codes) {
-            (Some(s), Some((actions, items))) => scope_bits(s, actions, items, self.words()),
-            // A scope without the fields to test: what the row evaluator's codes give.
-            (Some(s), None) => {
-                let n = self.len;
-                scope_bits(s, &vec![u32::MAX; n], &vec![u32::MAX; n], self.words())
-            }
-            (None, _) => ones(self.len),
-        };
+    fn rule_bits(&mut self, c: &Compiled, leaves: &[Bits], scope: Bits) -> Bits {
         let flip = |negate: bool| if negate { u64::MAX } else { 0 };
         let mut bits = match &c.test {
             Test::Always => scope,
@@ -317,49 +303,61 @@ impl Chunk<'_> {
     }
 
     /// Per record: the fired bits, the errors of the rows kept aside, the decision.
-    fn finish(mut self, fired_by_rule: &[(usize, Bits)]) -> ChunkFired {
-        let words = self.program.words;
-        let len = self.len;
-        let mut fired = vec![0u64; len * words];
-        for (rule, bits) in fired_by_rule {
-            transpose_into(bits, len, &mut fired, words, *rule);
-        }
+    fn finish(mut self, mut fired_by_rule: Vec<(usize, Bits)>) -> ChunkFired {
+        let (p, len, words) = (self.program, self.len, self.program.words);
         let mut f = FiredSet::default();
         for (i, row) in self.columns.kept_rows() {
-            self.program.run(row, &mut f);
-            fired[i * words..(i + 1) * words].copy_from_slice(&f.fired);
+            p.run(row, &mut f);
+            for (rule, bits) in &mut fired_by_rule {
+                let fired = f.fired[*rule / 64] >> (*rule % 64) & 1;
+                bits[i / 64] |= fired << (i % 64);
+            }
             self.errors
                 .extend(f.errors.drain(..).map(|(rule, e)| (*i, rule, e)));
         }
         // By record; within a record the rules stay in file order.
         self.errors.sort_by_key(|e| e.0);
-        let mut failed = vec![0u64; self.words()];
-        for (i, _, _) in &self.errors {
-            failed[i / 64] |= 1 << (i % 64);
+        let mut fired = vec![0u64; len * words];
+        for (rule, bits) in &fired_by_rule {
+            transpose_into(bits, len, &mut fired, words, *rule);
         }
-        let p = self.program;
-        let table: Vec<Decision> = (0..16u8)
-            .map(|k| {
-                let said = Said {
-                    error: k & 8 != 0,
-                    deny: k & 4 != 0,
-                    waitlist: k & 2 != 0,
-                    allow: k & 1 != 0,
-                };
-                Decision::decide(said, p.default)
-            })
-            .collect();
-        let any = |f: &[u64], m: &[u64]| f.iter().zip(m).any(|(f, m)| f & m != 0) as usize;
-        let decisions = (0..len)
-            .map(|i| {
-                let f = &fired[i * words..(i + 1) * words];
-                let k = (bit(&failed, i) as usize) << 3
-                    | any(f, &p.deny) << 2
-                    | any(f, &p.waitlist) << 1
-                    | any(f, &p.allow);
-                table[k]
-            })
-            .collect();
+        // What the rules said, as bitmaps over the records, then the decision record by
+        // record from a table of the decision rule.
+        let mut said = [
+            vec![0u64; self.words()],
+            vec![0u64; self.words()],
+            vec![0u64; self.words()],
+            vec![0u64; self.words()],
+        ];
+        for (i, _, _) in &self.errors {
+            said[0][i / 64] |= 1 << (i % 64);
+        }
+        for (rule, bits) in &fired_by_rule {
+            for (k, verdict) in [&p.deny, &p.waitlist, &p.allow].into_iter().enumerate() {
+                if verdict[rule / 64] >> (rule % 64) & 1 == 1 {
+                    for (s, b) in said[k + 1].iter_mut().zip(bits) {
+                        *s |= b;
+                    }
+                }
+            }
+        }
+        let table: [Decision; 16] = std::array::from_fn(|k| {
+            let said = Said {
+                error: k & 8 != 0,
+                deny: k & 4 != 0,
+                waitlist: k & 2 != 0,
+                allow: k & 1 != 0,
+            };
+            Decision::decide(said, p.default)
+        });
+        let mut decisions = Vec::with_capacity(len);
+        for w in 0..self.words() {
+            let [e, d, wl, a] = [said[0][w], said[1][w], said[2][w], said[3][w]];
+            decisions.extend((0..64.min(len - w * 64)).map(|j| {
+                let k = (e >> j & 1) << 3 | (d >> j & 1) << 2 | (wl >> j & 1) << 1 | (a >> j & 1);
+                table[k as usize]
+            }));
+        }
         ChunkFired {
             len,
             words,
@@ -426,17 +424,72 @@ fn each_bit(bits: &[u64], len: usize) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// The records in a rule's scope.
-fn scope_bits(s: &ScopeTest, actions: &[u32], items: &[u32], words: usize) -> Bits {
-    let mut out = vec![0u64; words];
-    let pairs: Vec<(u32, u32)> = actions.iter().copied().zip(items.iter().copied()).collect();
-    match &s.wide_items {
-        None => pack(&pairs, &mut out, |(a, i)| {
-            (a == s.action) & ((s.items >> (i & 63)) & 1 != 0) & (i < 64)
-        }),
-        Some(_) => pack(&pairs, &mut out, |(a, i)| s.matches(a, i)),
+/// The records in each scope, by action and by item set, each computed once per chunk.
+struct Scopes {
+    actions: Vec<u32>,
+    items: Vec<u32>,
+    words: usize,
+    by_action: Vec<(u32, Bits)>,
+    by_items: Vec<(u64, Bits)>,
+}
+
+impl Scopes {
+    fn new(chunk: &Chunk) -> Scopes {
+        // Without the fields, the row evaluator's codes: what no scope matches.
+        let (actions, items) = match chunk.program.scope_slots {
+            Some((a, i)) => (chunk.enum_codes(a), chunk.enum_codes(i)),
+            None => (vec![u32::MAX; chunk.len], vec![u32::MAX; chunk.len]),
+        };
+        Scopes {
+            actions,
+            items,
+            words: chunk.words(),
+            by_action: Vec::new(),
+            by_items: Vec::new(),
+        }
     }
-    out
+
+    fn of(&mut self, s: &ScopeTest) -> Bits {
+        if s.wide_items.is_some() {
+            let mut out = vec![0u64; self.words];
+            let pairs: Vec<(u32, u32)> = self
+                .actions
+                .iter()
+                .copied()
+                .zip(self.items.iter().copied())
+                .collect();
+            pack(&pairs, &mut out, |(a, i)| s.matches(a, i));
+            return out;
+        }
+        let words = self.words;
+        let (actions, items) = (&self.actions, &self.items);
+        let action = cached(&mut self.by_action, s.action, || {
+            let mut out = vec![0u64; words];
+            pack(actions, &mut out, |a| a == s.action);
+            out
+        });
+        let items = cached(&mut self.by_items, s.items, || {
+            let mut out = vec![0u64; words];
+            pack(items, &mut out, |i| {
+                (i < 64) & ((s.items >> (i & 63)) & 1 != 0)
+            });
+            out
+        });
+        action.iter().zip(&items).map(|(a, i)| a & i).collect()
+    }
+}
+
+fn cached<K: PartialEq + Copy>(
+    cache: &mut Vec<(K, Bits)>,
+    key: K,
+    make: impl FnOnce() -> Bits,
+) -> Bits {
+    if let Some((_, b)) = cache.iter().find(|(k, _)| *k == key) {
+        return b.clone();
+    }
+    let b = make();
+    cache.push((key, b.clone()));
+    b
 }
 
 /// A comparison leaf of the program.
