@@ -20,7 +20,7 @@ use super::program::{
     Pure, ScopeTest, Test,
 };
 use super::Policy;
-use crate::columns::{days_of, pow10, Column, ColumnData, Columns};
+use crate::columns::{days_of, pow10, Column, ColumnData, Columns, Mantissas};
 use crate::outcome::{Decision, Outcome, Said};
 use crate::semantics::{Accepts, EvalError};
 use crate::value::Value;
@@ -569,13 +569,13 @@ fn kernel(leaf: Leaf, c: &Column, out: &mut [u64]) -> bool {
             let Some((lo, hi)) = thresholds(i128::from(l.constant), 0, d.scale) else {
                 return false;
             };
-            compare(&d.mantissas, same, l.accepts, lo, hi, out);
+            compare_mantissas(&d.mantissas, l.accepts, lo, hi, out);
         }
         (Leaf::Dec(l), ColumnData::Decimal(d)) => {
             let Some((lo, hi)) = thresholds(l.mantissa, l.scale, d.scale) else {
                 return false;
             };
-            compare(&d.mantissas, same, l.accepts, lo, hi, out);
+            compare_mantissas(&d.mantissas, l.accepts, lo, hi, out);
         }
         (Leaf::Dec(l), ColumnData::Int(xs)) => {
             let Some((lo, hi)) = thresholds(l.mantissa, l.scale, 0) else {
@@ -609,6 +609,15 @@ fn kernel(leaf: Leaf, c: &Column, out: &mut [u64]) -> bool {
         };
     }
     true
+}
+
+/// Mantissas against thresholds at their scale: in `i64` when both fit.
+fn compare_mantissas(m: &Mantissas, accepts: Accepts, lo: i128, hi: i128, out: &mut [u64]) {
+    match (m, i64::try_from(lo), i64::try_from(hi)) {
+        (Mantissas::I64(xs), Ok(lo), Ok(hi)) => compare(xs, same, accepts, lo, hi, out),
+        (Mantissas::I64(xs), _, _) => compare(xs, i128::from, accepts, lo, hi, out),
+        (Mantissas::I128(xs), _, _) => compare(xs, same, accepts, lo, hi, out),
+    }
 }
 
 fn same<T>(x: T) -> T {

@@ -8,7 +8,7 @@ mod policy;
 mod program;
 
 pub use crate::columns::{
-    Bitmap, Column, ColumnData, ColumnError, Columns, ColumnsBuilder, DecimalColumn,
+    Bitmap, Column, ColumnData, ColumnError, Columns, ColumnsBuilder, DecimalColumn, Mantissas,
 };
 pub use allocate::{Allocator, Allotment, Entry, LimitReport};
 pub use columnar::{evaluate_chunk_columnar, ChunkFired};
