@@ -488,9 +488,21 @@ impl Scopes {
         });
         let items = cached(&mut self.by_items, s.items, || {
             let mut out = vec![0u64; words];
-            pack(items, &mut out, |i| {
-                (i < 64) & ((s.items >> (i & 63)) & 1 != 0)
-            });
+            if s.items == u64::MAX {
+                // Any item (of an enum of up to 64 values): only a known one.
+                pack(items, &mut out, |i| i < 64);
+            } else if s.items.count_ones() <= 4 {
+                // A few items: one equality test each (no shift by a value per record).
+                let mut each = vec![0u64; words];
+                for v in (0..64u32).filter(|v| s.items >> v & 1 == 1) {
+                    pack(items, &mut each, |i| i == v);
+                    out.iter_mut().zip(&each).for_each(|(o, e)| *o |= e);
+                }
+            } else {
+                pack(items, &mut out, |i| {
+                    (i < 64) & ((s.items >> (i & 63)) & 1 != 0)
+                });
+            }
             out
         });
         action.iter().zip(&items).map(|(a, i)| a & i).collect()
