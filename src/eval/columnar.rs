@@ -348,8 +348,9 @@ impl Chunk<'_> {
             Decision::decide(said, p.default)
         });
         let mut decisions = Vec::with_capacity(len);
-        for w in 0..self.words() {
-            let [e, d, wl, a] = [said[0][w], said[1][w], said[2][w], said[3][w]];
+        let [errors, deny, waitlist, allow] = &said;
+        let words_of = errors.iter().zip(deny).zip(waitlist).zip(allow);
+        for (w, (((&e, &d), &wl), &a)) in words_of.enumerate() {
             decisions.extend((0..64.min(len - w * 64)).map(|j| {
                 let k = (e >> j & 1) << 3 | (d >> j & 1) << 2 | (wl >> j & 1) << 1 | (a >> j & 1);
                 table[k as usize]
