@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod columns;
 pub mod data;
 pub mod diagnostics;
 pub mod diff;

@@ -256,7 +256,8 @@ impl Policy {
             .take(4)
             .map(|s| {
                 let f = &self.schema.fields[*s];
-                format!("{} is {}", f.name, row[*s].display(&f.ty, enums))
+                let v = row.get(*s).unwrap_or(&Value::Missing);
+                format!("{} is {}", f.name, v.display(&f.ty, enums))
             })
             .collect();
         if let RuleKind::Require(c) = &rule.kind {
@@ -270,7 +271,8 @@ impl Policy {
 
     /// The label of a record: its `id` field when the schema has one.
     pub fn label(&self, row: &[Value], position: usize) -> String {
-        match self.schema.id.map(|s| (&row[s], &self.schema.fields[s].ty)) {
+        let id = |s: usize| row.get(s).unwrap_or(&Value::Missing);
+        match self.schema.id.map(|s| (id(s), &self.schema.fields[s].ty)) {
             Some((Value::Missing, _)) | None => format!("#{position}"),
             Some((v, ty)) => v.display(ty, &self.schema.enums).to_string(),
         }

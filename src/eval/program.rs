@@ -18,54 +18,60 @@ use crate::outcome::{Decision, Said, Verdict};
 use crate::semantics::{const_eval, equal, order, truth, Accepts, EvalError};
 use crate::value::{Date, Decimal, Type, Value};
 
-type PureFn = Box<dyn Fn(&[Value]) -> bool + Send + Sync>;
+pub(super) type PureFn = Box<dyn Fn(&[Value]) -> bool + Send + Sync>;
 
 /// `field OP constant` for an `int` constant (the field may be a decimal).
 #[derive(Debug, Clone, Copy)]
-struct IntLeaf {
-    slot: usize,
-    accepts: Accepts,
-    constant: i64,
+pub(super) struct IntLeaf {
+    pub(super) slot: usize,
+    pub(super) accepts: Accepts,
+    pub(super) constant: i64,
 }
 
 /// `field OP constant` for a decimal or percent constant, with the constant's scale
 /// and mantissa for the common case of equal scales.
 #[derive(Debug, Clone, Copy)]
-struct DecimalLeaf {
-    slot: usize,
-    accepts: Accepts,
-    constant: Decimal,
-    scale: u32,
-    mantissa: i128,
+pub(super) struct DecimalLeaf {
+    pub(super) slot: usize,
+    pub(super) accepts: Accepts,
+    pub(super) constant: Decimal,
+    pub(super) scale: u32,
+    pub(super) mantissa: i128,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct DateLeaf {
-    slot: usize,
-    accepts: Accepts,
-    constant: Date,
+pub(super) struct DateLeaf {
+    pub(super) slot: usize,
+    pub(super) accepts: Accepts,
+    pub(super) constant: Date,
 }
 
 /// `field OP value` for an enum value, by index.
 #[derive(Debug, Clone, Copy)]
-struct EnumLeaf {
-    slot: usize,
-    accepts: Accepts,
-    constant: u32,
+pub(super) struct EnumLeaf {
+    pub(super) slot: usize,
+    pub(super) accepts: Accepts,
+    pub(super) constant: u32,
 }
 
 /// Membership of an enum field in a constant set of up to 64 values, as bits.
 #[derive(Debug, Clone, Copy)]
-struct EnumSetLeaf {
-    slot: usize,
-    members: u64,
-    negated: bool,
+pub(super) struct EnumSetLeaf {
+    pub(super) slot: usize,
+    pub(super) members: u64,
+    pub(super) negated: bool,
 }
 
 impl IntLeaf {
     #[inline]
     fn test(&self, row: &[Value]) -> bool {
-        match row.get(self.slot) {
+        self.test_value(row.get(self.slot))
+    }
+
+    /// The test on the value of its field (`None`: the row has no such slot).
+    #[inline]
+    pub(super) fn test_value(&self, v: Option<&Value>) -> bool {
+        match v {
             Some(Value::Int(x)) => self.accepts.ordering(x.cmp(&self.constant)),
             Some(Value::Decimal(x)) => self.accepts.ordering(x.cmp(&Decimal::from(self.constant))),
             _ => false,
@@ -76,7 +82,13 @@ impl IntLeaf {
 impl DecimalLeaf {
     #[inline]
     fn test(&self, row: &[Value]) -> bool {
-        match row.get(self.slot) {
+        self.test_value(row.get(self.slot))
+    }
+
+    /// The test on the value of its field.
+    #[inline]
+    pub(super) fn test_value(&self, v: Option<&Value>) -> bool {
+        match v {
             Some(Value::Decimal(x)) | Some(Value::Percent(x)) => {
                 // A plain integer compare when the scales agree (data written like the policy).
                 let ord = if x.scale() == self.scale {
@@ -95,39 +107,55 @@ impl DecimalLeaf {
 impl DateLeaf {
     #[inline]
     fn test(&self, row: &[Value]) -> bool {
-        matches!(row.get(self.slot), Some(Value::Date(x)) if self.accepts.ordering(x.cmp(&self.constant)))
+        self.test_value(row.get(self.slot))
+    }
+
+    /// The test on the value of its field.
+    #[inline]
+    pub(super) fn test_value(&self, v: Option<&Value>) -> bool {
+        matches!(v, Some(Value::Date(x)) if self.accepts.ordering(x.cmp(&self.constant)))
     }
 }
 
 impl EnumLeaf {
     #[inline]
     fn test(&self, row: &[Value]) -> bool {
-        self.accepts
-            .ordering(enum_at(row, self.slot).cmp(&self.constant))
+        self.test_code(enum_at(row, self.slot))
+    }
+
+    /// The test on the field's enum index (`u32::MAX` for anything but an enum).
+    #[inline]
+    pub(super) fn test_code(&self, x: u32) -> bool {
+        self.accepts.ordering(x.cmp(&self.constant))
     }
 }
 
 impl EnumSetLeaf {
     #[inline]
     fn test(&self, row: &[Value]) -> bool {
-        let x = enum_at(row, self.slot);
+        self.test_code(enum_at(row, self.slot))
+    }
+
+    /// The test on the field's enum index (`u32::MAX` for anything but an enum).
+    #[inline]
+    pub(super) fn test_code(&self, x: u32) -> bool {
         ((x < 64) & ((self.members >> (x & 63)) & 1 == 1)) != self.negated
     }
 }
 
 #[inline]
-fn bool_at(row: &[Value], slot: usize) -> bool {
+pub(super) fn bool_at(row: &[Value], slot: usize) -> bool {
     matches!(row.get(slot), Some(Value::Bool(true)))
 }
 
 #[inline]
-fn has_at(row: &[Value], slot: usize) -> bool {
+pub(super) fn has_at(row: &[Value], slot: usize) -> bool {
     !matches!(row.get(slot), None | Some(Value::Missing))
 }
 
 /// A condition that cannot fail, as a tree evaluated by one `match` per node: direct
 /// calls and jump tables rather than a closure call per node.
-enum Pure {
+pub(super) enum Pure {
     Const(bool),
     BoolField(usize),
     Has(usize),
@@ -144,7 +172,7 @@ enum Pure {
 
 impl Pure {
     #[inline]
-    fn eval(&self, row: &[Value]) -> bool {
+    pub(super) fn eval(&self, row: &[Value]) -> bool {
         match self {
             Pure::Const(b) => *b,
             Pure::BoolField(slot) => bool_at(row, *slot),
@@ -162,7 +190,7 @@ impl Pure {
     }
 }
 /// The error is boxed to keep the result small on the hot path.
-type FallibleFn = Box<dyn Fn(&[Value]) -> Result<bool, Box<EvalError>> + Send + Sync>;
+pub(super) type FallibleFn = Box<dyn Fn(&[Value]) -> Result<bool, Box<EvalError>> + Send + Sync>;
 
 /// A compiled condition.
 enum Cond {
@@ -182,18 +210,18 @@ impl Cond {
 
 /// The per-record rules of a policy, compiled.
 pub struct Program {
-    rules: Vec<Compiled>,
+    pub(super) rules: Vec<Compiled>,
     /// The comparisons of rules that are conjunctions, evaluated once per record in
     /// tight loops by kind, each result a bit.
-    leaves: LeafSet,
+    pub(super) leaves: LeafSet,
     /// The `action` and `item` slots, when scopes are used.
-    scope_slots: Option<(usize, usize)>,
-    default: Decision,
+    pub(super) scope_slots: Option<(usize, usize)>,
+    pub(super) default: Decision,
     /// Bit sets (by rule index) of the rules with each verdict.
-    deny: Vec<u64>,
-    waitlist: Vec<u64>,
-    allow: Vec<u64>,
-    words: usize,
+    pub(super) deny: Vec<u64>,
+    pub(super) waitlist: Vec<u64>,
+    pub(super) allow: Vec<u64>,
+    pub(super) words: usize,
 }
 
 impl fmt::Debug for Program {
@@ -202,13 +230,13 @@ impl fmt::Debug for Program {
     }
 }
 
-struct Compiled {
-    rule: usize,
-    scope: Option<ScopeTest>,
-    test: Test,
+pub(super) struct Compiled {
+    pub(super) rule: usize,
+    pub(super) scope: Option<ScopeTest>,
+    pub(super) test: Test,
 }
 
-enum Test {
+pub(super) enum Test {
     Always,
     /// A conjunction of leaves of the leaf set: the condition holds when the leaf bits
     /// under `mask` equal `want`. Fires when that is not equal to `negate`.
@@ -222,17 +250,23 @@ enum Test {
     Fallible(FallibleFn, bool),
 }
 
-struct ScopeTest {
-    action: u32,
+pub(super) struct ScopeTest {
+    pub(super) action: u32,
     /// Allowed item indices as bits (item enums of up to 64 values); all ones: any item.
-    items: u64,
+    pub(super) items: u64,
     /// For larger item enums: allowed indices.
-    wide_items: Option<Vec<bool>>,
+    pub(super) wide_items: Option<Vec<bool>>,
 }
 
 #[inline]
-fn enum_at(row: &[Value], slot: usize) -> u32 {
-    match row.get(slot) {
+pub(super) fn enum_at(row: &[Value], slot: usize) -> u32 {
+    enum_code(row.get(slot))
+}
+
+/// The index of an enum value; `u32::MAX` for anything else (missing included).
+#[inline]
+pub(super) fn enum_code(v: Option<&Value>) -> u32 {
+    match v {
         Some(Value::Enum(x)) => *x,
         _ => u32::MAX,
     }
@@ -241,7 +275,7 @@ fn enum_at(row: &[Value], slot: usize) -> u32 {
 impl ScopeTest {
     /// `action` and `item`: the record's values of those fields, read once per record.
     #[inline]
-    fn matches(&self, action: u32, item: u32) -> bool {
+    pub(super) fn matches(&self, action: u32, item: u32) -> bool {
         match &self.wide_items {
             None => (action == self.action) & ((self.items >> (item & 63)) & 1 != 0) & (item < 64),
             Some(wide) => action == self.action && wide.get(item as usize) == Some(&true),
@@ -557,15 +591,15 @@ fn membership(e: &Expr, needle: &Expr, list: &Expr, negated: bool) -> Cond {
 /// loop of its own: no dispatch per leaf. Each leaf has its bit; the test of a leaf
 /// is the same function [`Pure`] calls.
 #[derive(Default)]
-struct LeafSet {
-    count: u32,
-    ints: Vec<(u32, IntLeaf)>,
-    decimals: Vec<(u32, DecimalLeaf)>,
-    dates: Vec<(u32, DateLeaf)>,
-    enums: Vec<(u32, EnumLeaf)>,
-    enum_sets: Vec<(u32, EnumSetLeaf)>,
-    bools: Vec<(u32, usize)>,
-    has: Vec<(u32, usize)>,
+pub(super) struct LeafSet {
+    pub(super) count: u32,
+    pub(super) ints: Vec<(u32, IntLeaf)>,
+    pub(super) decimals: Vec<(u32, DecimalLeaf)>,
+    pub(super) dates: Vec<(u32, DateLeaf)>,
+    pub(super) enums: Vec<(u32, EnumLeaf)>,
+    pub(super) enum_sets: Vec<(u32, EnumSetLeaf)>,
+    pub(super) bools: Vec<(u32, usize)>,
+    pub(super) has: Vec<(u32, usize)>,
 }
 
 impl LeafSet {
