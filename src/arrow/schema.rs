@@ -100,6 +100,16 @@ fn missing(field: &ir::Field, schema: &Schema) -> ArrowSchemaError {
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, n)| format!("did you mean `{n}`? rename the column to `{}`", field.name));
+    let near = names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(&field.name))
+        .map(|n| {
+            format!(
+                "column names are case-sensitive: rename `{n}` to `{}`",
+                field.name
+            )
+        })
+        .or(near);
     ArrowSchemaError {
         message: format!(
             "the data has no column `{}`, which the policy requires; {listed}",
@@ -113,14 +123,13 @@ fn missing(field: &ir::Field, schema: &Schema) -> ArrowSchemaError {
 fn wrong_type(field: &ir::Field, ty: &DataType) -> ArrowSchemaError {
     let shown = match &field.ty {
         Type::Enum(_) => "an enum".to_string(),
-        t => format!("`{t}`"),
+        t => format!("of type `{t}`"),
     };
     ArrowSchemaError {
         message: format!(
-            "the column `{}` is of type {ty}, which the field's type {shown} does not accept; \
-             it accepts {}",
-            field.name,
-            accepted(&field.ty)
+            "the column `{name}` is of type {ty}, but the field `{name}` is {shown}, which takes {}",
+            accepted(&field.ty),
+            name = field.name,
         ),
         column: field.name.clone(),
         help: None,
