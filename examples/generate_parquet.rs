@@ -39,7 +39,9 @@ struct Columns {
 }
 
 fn text(raw: &RawValue) -> Option<String> {
-    serde_json::from_str::<Option<String>>(raw.get()).ok().flatten()
+    serde_json::from_str::<Option<String>>(raw.get())
+        .ok()
+        .flatten()
 }
 
 fn days(date: &str) -> i32 {
@@ -56,7 +58,8 @@ impl Columns {
         self.tier.append_option(s("tier"));
         self.action.append_option(s("action"));
         self.item.append_option(s("item"));
-        self.units.append_option(get("units").and_then(|v| v.get().parse().ok()));
+        self.units
+            .append_option(get("units").and_then(|v| v.get().parse().ok()));
         let quota = s("domestic_quota").and_then(|q| q.trim_end_matches('%').parse().ok());
         self.domestic_quota.append_option(quota);
         // relative_perf has one decimal place in the data: 6.0 is 60 at scale 1
@@ -66,16 +69,27 @@ impl Columns {
             d.mantissa()
         });
         self.relative_perf
-            .get_or_insert_with(|| Decimal128Builder::new().with_precision_and_scale(10, 1).unwrap())
+            .get_or_insert_with(|| {
+                Decimal128Builder::new()
+                    .with_precision_and_scale(10, 1)
+                    .unwrap()
+            })
             .append_option(perf);
-        self.us_license.append_option(get("us_license").map(|v| v.get() == "true"));
-        self.customs_hold.append_option(get("customs_hold").map(|v| v.get() == "true"));
-        self.applied_on.append_option(s("applied_on").map(|d| days(&d)));
+        self.us_license
+            .append_option(get("us_license").map(|v| v.get() == "true"));
+        self.customs_hold
+            .append_option(get("customs_hold").map(|v| v.get() == "true"));
+        self.applied_on
+            .append_option(s("applied_on").map(|d| days(&d)));
         self.note.append_option(s("note"));
     }
 
     fn finish(&mut self) -> RecordBatch {
-        let perf = self.relative_perf.take().expect("rows were pushed").finish();
+        let perf = self
+            .relative_perf
+            .take()
+            .expect("rows were pushed")
+            .finish();
         let columns: Vec<(&str, ArrayRef)> = vec![
             ("id", Arc::new(self.id.finish())),
             ("firm", Arc::new(self.firm.finish())),
@@ -103,7 +117,7 @@ fn main() {
     let mut writer: Option<ArrowWriter<std::fs::File>> = None;
     let mut columns = Columns::default();
     let (mut rows, mut total) = (0, 0);
-    let mut flush = |columns: &mut Columns, writer: &mut Option<ArrowWriter<std::fs::File>>| {
+    let flush = |columns: &mut Columns, writer: &mut Option<ArrowWriter<std::fs::File>>| {
         let batch = columns.finish();
         let w = writer.get_or_insert_with(|| {
             let out = std::fs::File::create("target/h200_large.parquet").unwrap();

@@ -91,7 +91,7 @@ impl From<parquet::errors::ParquetError> for ArrowInputError {
 impl From<ArrowInputError> for InputError {
     fn from(e: ArrowInputError) -> Self {
         let message = match e.help() {
-            Some(h) => format!("{e}\n  help: {h}"),
+            Some(h) => format!("{e}; {h}"),
             None => e.to_string(),
         };
         InputError::new(message, None)

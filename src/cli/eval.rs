@@ -130,6 +130,7 @@ pub fn run(args: EvalArgs) -> u8 {
             options,
             output: output_format,
             csv_raw: args.csv_raw,
+            color: args.output.is_none() && super::stdout_color(),
         },
     );
     let written = written.and_then(|()| out.flush());
@@ -171,6 +172,8 @@ struct Run<'p, 's> {
     options: Parallel<'s>,
     output: OutputFormat,
     csv_raw: bool,
+    /// Colour in the table (standard output on a terminal only).
+    color: bool,
 }
 
 /// Evaluates and writes the results to `out`. When a write fails (the output was
@@ -187,6 +190,7 @@ fn evaluate_into(
         options,
         output,
         csv_raw,
+        color,
     } = run;
     match output {
         // Workers render their chunk's lines; the writer only copies bytes.
@@ -244,7 +248,7 @@ fn evaluate_into(
                     .map_err(io::Error::from)
                     .and_then(|()| writeln!(out))
             } else {
-                TableOut::new(super::stdout_color()).write(out, &report)
+                TableOut::new(color).write(out, &report)
             };
             Ok(summary)
         }
