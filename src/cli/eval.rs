@@ -5,13 +5,14 @@ use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, print_input_error, DataArgs, DataSource, Prepared, SetArgs};
+use super::columnar::{prepare_eval, Source};
+use super::input::{print_input_error, DataArgs, Prepared, SetArgs};
 use super::output::{allocation_lines, params_line, summary_line, CsvOut, TableOut};
 use super::progress::Progress;
-use super::{print_file_error, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-use clearance::data::{DataFormat, InputError};
+use super::{print_file_error, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use clearance::data::InputError;
 use clearance::outcome::Decision;
-use clearance::run::{evaluate_source, Parallel, RecordResult, Report, Summary};
+use clearance::run::{Parallel, RecordResult, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -23,9 +24,13 @@ pub struct EvalArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub set: SetArgs,
-    /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
+    /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise), `csv`
+    /// or `parquet` (a Parquet file of the results, docs/arrow.md).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+    /// Write the results to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<String>,
     /// Include, per record, every rule with the value of each part of its condition
     /// (`json` and `ndjson` output).
     #[arg(long)]
@@ -48,6 +53,7 @@ pub enum OutputFormat {
     Json,
     Ndjson,
     Csv,
+    Parquet,
 }
 
 /// One word of `--fail-on`: a decision, or `none`.
@@ -80,12 +86,19 @@ pub fn run(args: EvalArgs) -> u8 {
         print_file_error("`--fail-on none` cannot be combined with decisions; give `none` alone");
         return EXIT_INVALID;
     }
-    let Some((Prepared { source, policy }, format, input)) =
-        prepare_run(&args.policy, &args.data, &args.set.params())
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    if args.format == Some(OutputFormat::Parquet) && to_terminal {
+        print_file_error(
+            "--format parquet writes a binary file: pass --output FILE or redirect standard output",
+        );
+        return EXIT_INVALID;
+    }
+    let Some((Prepared { source, policy }, input)) =
+        prepare_eval(&args.policy, &args.data, &args.set.params())
     else {
         return EXIT_INVALID;
     };
-    let output_format = args.format.unwrap_or(if io::stdout().is_terminal() {
+    let output_format = args.format.unwrap_or(if to_terminal {
         OutputFormat::Table
     } else {
         OutputFormat::Ndjson
@@ -96,8 +109,18 @@ pub fn run(args: EvalArgs) -> u8 {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         explain_source: args.explain.then_some(source.text.as_str()),
     };
-    let mut out = super::stdout();
-    let mut progress = Progress::new(input.read.clone(), input.size, policy.has_limits());
+    let mut out: Box<dyn Write> = match &args.output {
+        None => Box::new(super::stdout()),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(io::BufWriter::with_capacity(1 << 16, f)),
+            Err(e) => {
+                print_file_error(&format!("cannot write `{path}`: {e}"));
+                return EXIT_INVALID;
+            }
+        },
+    };
+    let (read, size) = input.counted();
+    let mut progress = Progress::new(read, size, policy.has_limits());
     let mut written = Ok(());
     let result = evaluate_into(
         &mut out,
@@ -105,11 +128,11 @@ pub fn run(args: EvalArgs) -> u8 {
         &mut progress,
         Run {
             policy: &policy,
-            format,
-            input: &input,
+            input,
             options,
             output: output_format,
             csv_raw: args.csv_raw,
+            color: args.output.is_none() && super::stdout_color(),
         },
     );
     let written = written.and_then(|()| out.flush());
@@ -147,28 +170,29 @@ pub fn run(args: EvalArgs) -> u8 {
 /// One evaluation for [`evaluate_into`].
 struct Run<'p, 's> {
     policy: &'p clearance::Policy,
-    format: DataFormat,
-    input: &'p DataSource,
+    input: Source,
     options: Parallel<'s>,
     output: OutputFormat,
     csv_raw: bool,
+    /// Colour in the table (standard output on a terminal only).
+    color: bool,
 }
 
 /// Evaluates and writes the results to `out`. When a write fails (the output was
 /// closed), the error goes to `written` and the evaluation stops.
 fn evaluate_into(
-    out: &mut Out,
+    out: &mut dyn Write,
     written: &mut io::Result<()>,
     progress: &mut Progress,
     run: Run,
 ) -> Result<Summary, InputError> {
     let Run {
         policy,
-        format,
         input,
         options,
         output,
         csv_raw,
+        color,
     } = run;
     match output {
         // Workers render their chunk's lines; the writer only copies bytes.
@@ -197,40 +221,24 @@ fn evaluate_into(
                 bytes
             };
             let progress = &mut |stage, n| progress.update(stage, n);
-            evaluate_source(
-                policy,
-                format,
-                input,
-                options,
-                progress,
-                &render,
-                &mut |bytes, _| {
-                    if written.is_ok() {
-                        *written = out.write_all(&bytes);
-                    }
-                    if written.is_err() {
-                        return ControlFlow::Break(());
-                    }
-                    ControlFlow::Continue(())
-                },
-            )
+            input.evaluate(policy, options, progress, &render, &mut |bytes, _| {
+                if written.is_ok() {
+                    *written = out.write_all(&bytes);
+                }
+                if written.is_err() {
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            })
         }
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
             let render = |chunk: Vec<RecordResult>| chunk;
             let progress = &mut |stage, n| progress.update(stage, n);
-            let summary = evaluate_source(
-                policy,
-                format,
-                input,
-                options,
-                progress,
-                &render,
-                &mut |chunk, _| {
-                    results.extend(chunk);
-                    ControlFlow::Continue(())
-                },
-            )?;
+            let summary = input.evaluate(policy, options, progress, &render, &mut |chunk, _| {
+                results.extend(chunk);
+                ControlFlow::Continue(())
+            })?;
             let report = Report {
                 policy: policy.name.clone(),
                 params: policy.params_used().into_iter().collect(),
@@ -242,9 +250,17 @@ fn evaluate_into(
                     .map_err(io::Error::from)
                     .and_then(|()| writeln!(out))
             } else {
-                TableOut::new(super::stdout_color()).write(out, &report)
+                TableOut::new(color).write(out, &report)
             };
             Ok(summary)
         }
+        OutputFormat::Parquet => super::columnar::write_parquet(
+            out,
+            written,
+            &mut |stage, n| progress.update(stage, n),
+            policy,
+            input,
+            options,
+        ),
     }
 }

@@ -153,6 +153,8 @@ pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 pub use csv::CsvLayout;
 pub use serde_in::{decode_json_value, json_value_id, RowSeed};
+#[cfg(feature = "arrow")]
+pub(crate) use json::parse_percent_text;
 
 /// A record as read, before decoding: what a reader hands to workers.
 #[derive(Debug)]
@@ -249,7 +251,7 @@ pub fn decode_json(schema: &Schema, text: &str) -> Result<Vec<Value>, Vec<Record
     json::decode_record(schema, text)
 }
 
-fn field_error(schema: &Schema, slot: usize, message: impl Into<String>) -> RecordError {
+pub(crate) fn field_error(schema: &Schema, slot: usize, message: impl Into<String>) -> RecordError {
     RecordError {
         rule: None,
         field: Some(schema.fields[slot].name.clone()),
@@ -267,7 +269,7 @@ fn record_error(message: impl Into<String>) -> RecordError {
 
 /// After decoding: every required field present (a field with an error already is not
 /// reported again); the row, or every error.
-fn finish(
+pub(crate) fn finish(
     schema: &Schema,
     row: Vec<Value>,
     mut errors: Vec<RecordError>,
