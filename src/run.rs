@@ -12,6 +12,14 @@ use crate::explain::{explain_row, RuleTrace};
 use crate::outcome::Decision;
 use crate::outcome::Outcome;
 
+mod fast;
+pub mod render;
+mod stream;
+
+pub use fast::Rendering;
+pub use render::{Field, Fields};
+pub use stream::evaluate_rendered;
+
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordResult {

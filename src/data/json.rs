@@ -158,7 +158,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 }
 
 /// Decodes the JSON text of one field's value.
-fn decode_value(schema: &Schema, slot: usize, raw: &str) -> Result<Value, RecordError> {
+pub(super) fn decode_value(schema: &Schema, slot: usize, raw: &str) -> Result<Value, RecordError> {
     let field = &schema.fields[slot];
     if raw == "null" {
         return if field.optional {

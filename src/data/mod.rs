@@ -6,6 +6,7 @@ mod csv;
 mod json;
 mod json_error;
 mod lines;
+mod reuse;
 mod scan;
 
 use std::io::BufRead;
@@ -150,6 +151,7 @@ impl InputError {
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 pub use csv::CsvLayout;
+pub use reuse::RowBuffer;
 
 /// A record as read, before decoding: what a reader hands to workers.
 #[derive(Debug)]

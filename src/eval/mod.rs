@@ -4,6 +4,7 @@
 mod allocate;
 mod policy;
 mod program;
+mod reason;
 
 pub use allocate::{Allocator, Allotment, Entry, LimitReport};
 pub use policy::Policy;
