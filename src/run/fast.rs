@@ -225,6 +225,11 @@ impl<'p> Fast<'p> {
         out: &mut Vec<u8>,
     ) -> bool {
         let f = self.fields;
+        // A reason that fails makes the record an error, shown or not.
+        let (rules, warnings) = (f.has(Field::Rules), f.has(Field::Warnings));
+        if !(rules && warnings) && !self.check_reasons(w, text, !rules, !warnings) {
+            return false;
+        }
         let mut next = b'{';
         let mut key = |out: &mut Vec<u8>, k: &str| {
             out.push(next);
@@ -262,8 +267,6 @@ impl<'p> Fast<'p> {
             if !self.fired_json(w, text, true, out) {
                 return false;
             }
-        } else if !f.has(Field::Rules) && !self.check_reasons(w, text) {
-            return false;
         }
         if f.has(Field::Errors) {
             key(out, "errors");
@@ -276,11 +279,13 @@ impl<'p> Fast<'p> {
         true
     }
 
-    /// Without rules and warnings shown: whether every reason that can fail renders.
-    fn check_reasons(&self, w: &Worker, text: &str) -> bool {
-        w.fired
-            .fired()
-            .all(|i| !self.can_fail[i] || self.reason(w, text, i, &mut Discard))
+    /// Whether every reason that can fail renders, of the rules (`rules`) and of the
+    /// warnings (`warnings`) that fired.
+    fn check_reasons(&self, w: &Worker, text: &str, rules: bool, warnings: bool) -> bool {
+        w.fired.fired().all(|i| {
+            let checked = if self.warn[i] { warnings } else { rules };
+            !checked || !self.can_fail[i] || self.reason(w, text, i, &mut Discard)
+        })
     }
 
     fn csv(
