@@ -211,7 +211,7 @@ fn streaming_writes_what_each_result_renders_to_from_csv() {
             2 => format!("=C-{i},x,import,H200,5000,40%,9.99,2026-03-04,check,\n"),
             3 => format!("D-{i},d,import,H20,7,50%,3,2026-01-01,,\n"),
             4 => format!("E-{i},e,import,H20,many,50%,3,2026-01-01,,\n"),
-            5 => format!(",f,export,H20,1,1%,3,2026-01-01,,\n"),
+            5 => ",f,export,H20,1,1%,3,2026-01-01,,\n".to_string(),
             _ => format!("G-{i},g,import,H20,1\n"),
         });
     }

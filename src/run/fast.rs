@@ -227,7 +227,8 @@ impl<'p> Fast<'p> {
         let f = self.fields;
         // A reason that fails makes the record an error, shown or not.
         let (rules, warnings) = (f.has(Field::Rules), f.has(Field::Warnings));
-        if !(rules && warnings) && !self.check_reasons(w, text, !rules, !warnings) {
+        let unshown_ok = (rules && warnings) || self.check_reasons(w, text, !rules, !warnings);
+        if !unshown_ok {
             return false;
         }
         let mut next = b'{';

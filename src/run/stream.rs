@@ -198,25 +198,7 @@ fn parallel<R: BufRead + Send>(
             let (chunk_rx, done_tx, free_chunk_tx) =
                 (&chunk_rx, done_tx.clone(), free_chunk_tx.clone());
             let free_out_rx = &free_out_rx;
-            scope.spawn(move || {
-                let mut worker = fast.worker();
-                loop {
-                    let next = chunk_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok((seq, chunk))) = next else { break };
-                    if stop.load(Relaxed) {
-                        continue;
-                    }
-                    let mut out = free_out_rx
-                        .lock()
-                        .map_or_else(|_| Vec::new(), |rx| reuse(&rx));
-                    out.clear();
-                    let part = chunk.render(fast, &mut worker, &mut out);
-                    let _ = free_chunk_tx.try_send(chunk);
-                    if done_tx.send((seq, out, part)).is_err() {
-                        break;
-                    }
-                }
-            });
+            scope.spawn(move || work(fast, chunk_rx, &done_tx, &free_chunk_tx, free_out_rx, stop));
         }
         drop((done_tx, free_chunk_tx));
         let mut waiting: VecDeque<Option<(Vec<u8>, Summary)>> = VecDeque::new();
@@ -256,6 +238,33 @@ fn parallel<R: BufRead + Send>(
         return Ok(summary);
     }
     read.map(|()| summary)
+}
+
+/// A worker: chunks rendered into output buffers taken from `free_out` when there are,
+/// the chunks handed back to the reader through `free_chunks`.
+fn work(
+    fast: &Fast,
+    chunks: &Mutex<Receiver<(usize, Chunk)>>,
+    done: &SyncSender<(usize, Vec<u8>, Summary)>,
+    free_chunks: &SyncSender<Chunk>,
+    free_out: &Mutex<Receiver<Vec<u8>>>,
+    stop: &AtomicBool,
+) {
+    let mut worker = fast.worker();
+    loop {
+        let next = chunks.lock().map(|rx| rx.recv());
+        let Ok(Ok((seq, chunk))) = next else { break };
+        if stop.load(Relaxed) {
+            continue;
+        }
+        let mut out = free_out.lock().map_or_else(|_| Vec::new(), |rx| reuse(&rx));
+        out.clear();
+        let part = chunk.render(fast, &mut worker, &mut out);
+        let _ = free_chunks.try_send(chunk);
+        if done.send((seq, out, part)).is_err() {
+            break;
+        }
+    }
 }
 
 /// The reader: raw records into chunks of [`CHUNK`], taken from `free` when there are.
