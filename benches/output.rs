@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use clearance::run::{evaluate_rendered, Fields, Parallel, Rendering};
 use clearance::{DataFormat, Policy};
+
 use common::{batch, date, rules_of, Action, Inputs, Item, Tier};
 
 /// The record, its strings borrowed from the line.
@@ -230,12 +231,7 @@ fn benches(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let (ndjson, _) = batch(n);
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/benches/h200_per_record.policy"
-    ))
-    .unwrap();
-    let policy = clearance::compile(&text).unwrap();
+    let policy = common::policy();
     let names = Fields::parse(&["record", "decision", "rules"]).unwrap();
 
     let (mut out, mut expected) = (Vec::with_capacity(n * 400), Vec::with_capacity(n * 400));
