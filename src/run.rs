@@ -12,9 +12,15 @@ use crate::explain::{explain_row, RuleTrace};
 use crate::outcome::Decision;
 use crate::outcome::Outcome;
 
+mod fast;
 mod pipeline;
+pub mod render;
+mod stream;
 mod two_pass;
 
+pub use fast::Rendering;
+pub use render::{Field, Fields};
+pub use stream::{evaluate_rendered, render_results};
 pub use two_pass::Source;
 
 /// The result for one input record.

@@ -135,7 +135,14 @@ impl fmt::Display for DisplayValue<'_> {
             Value::Decimal(d) => write!(f, "{}", plain(*d)),
             Value::Percent(p) => write!(f, "{}%", plain(*p)),
             Value::Text(t) => f.write_str(t),
-            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Date(d) => {
+                use chrono::Datelike;
+                // `%Y-%m-%d` by hand for four-digit years: chrono's formatter allocates.
+                match d.year() {
+                    y @ 0..=9999 => write!(f, "{y:04}-{:02}-{:02}", d.month(), d.day()),
+                    _ => write!(f, "{}", d.format("%Y-%m-%d")),
+                }
+            }
             Value::Enum(i) => {
                 let name = match self.ty {
                     Type::Enum(id) => self
@@ -459,6 +466,22 @@ mod tests {
         // a long run of zeros is still a small number
         let long = format!("0.{}1e9990", "0".repeat(9_990));
         assert_eq!(shown(&long).as_deref(), Ok("0.1"));
+    }
+
+    #[test]
+    fn dates_display_as_chrono_formats_them() {
+        for (y, m, d) in [
+            (2026, 1, 29),
+            (1, 2, 3),
+            (0, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-5, 6, 7),
+        ] {
+            let date = Date::from_ymd_opt(y, m, d).unwrap();
+            let shown = Value::Date(date).display(&Type::Date, &[]).to_string();
+            assert_eq!(shown, date.format("%Y-%m-%d").to_string());
+        }
     }
 
     #[test]

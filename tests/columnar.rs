@@ -87,7 +87,7 @@ fn literal(ty: &Type, names: &[String], pick: usize, scale_shift: u32) -> String
             let x = d(m, s);
             let mut y = x;
             y.rescale(s + scale_shift % 3);
-            let text = if y.scale() == 0 && pick % 2 == 0 && *ty == Type::Decimal {
+            let text = if y.scale() == 0 && pick.is_multiple_of(2) && *ty == Type::Decimal {
                 format!("{y}.0")
             } else {
                 y.to_string()

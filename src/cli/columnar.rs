@@ -11,7 +11,10 @@ use std::sync::Arc;
 use super::input::{prepare, prepare_run, DataArgs, DataFormatArg, DataSource, Prepared};
 use super::print_file_error;
 use clearance::data::{DataFormat, InputError};
-use clearance::run::{evaluate_source, Parallel, RecordResult, Stage, Summary};
+use clearance::run::{
+    evaluate_rendered, evaluate_source, render_results, Fields, Parallel, RecordResult, Rendering,
+    Stage, Summary,
+};
 use clearance::Params;
 
 /// A columnar data format, as the command line knows it.
@@ -76,6 +79,42 @@ impl Source {
             Source::Text(_, input) => (input.read.clone(), input.size),
             #[cfg(feature = "arrow")]
             Source::Columnar(_) => (Arc::new(AtomicU64::new(0)), None),
+        }
+    }
+
+    /// Evaluates and renders to NDJSON or CSV bytes: without `limit` rules and
+    /// explanations, text data takes the streaming path that builds no result per record
+    /// (`evaluate_rendered`); everything else renders whole results.
+    pub fn evaluate_rendered(
+        self,
+        policy: &clearance::Policy,
+        options: Parallel,
+        rendering: Rendering,
+        fields: Fields,
+        progress: &mut dyn FnMut(Stage, usize),
+        sink: &mut dyn FnMut(&[u8], &Summary) -> ControlFlow<()>,
+    ) -> Result<Summary, InputError> {
+        match self {
+            Source::Text(format, input)
+                if !policy.has_limits() && options.explain_source.is_none() =>
+            {
+                let reader = clearance::Source::open(&input).map_err(|e| InputError {
+                    message: format!("cannot read the data: {e}"),
+                    line: None,
+                    column: None,
+                })?;
+                let sink = &mut |bytes: &[u8], s: &Summary| {
+                    progress(Stage::Writing, s.records);
+                    sink(bytes, s)
+                };
+                evaluate_rendered(policy, format, reader, options, rendering, fields, sink)
+            }
+            source => {
+                let render = |results: Vec<RecordResult>| {
+                    render_results(policy, rendering, fields, &results)
+                };
+                source.evaluate(policy, options, progress, &render, &mut |b, s| sink(&b, s))
+            }
         }
     }
 

@@ -7,12 +7,13 @@ use clap::{Args, ValueEnum};
 
 use super::columnar::{prepare_eval, Source};
 use super::input::{print_input_error, DataArgs, Prepared, SetArgs};
-use super::output::{allocation_lines, params_line, summary_line, CsvOut, TableOut};
+use super::output::{allocation_lines, params_line, summary_line, TableOut};
 use super::progress::Progress;
 use super::{print_file_error, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
 use clearance::data::InputError;
 use clearance::outcome::Decision;
-use clearance::run::{Parallel, RecordResult, Report, Summary};
+use clearance::run::render::{csv_header, SelectedReport};
+use clearance::run::{Field, Fields, Parallel, RecordResult, Rendering, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -28,6 +29,13 @@ pub struct EvalArgs {
     /// or `parquet` (a Parquet file of the results, docs/arrow.md).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+    /// Show only these fields of each result, in their usual order (`json`, `ndjson`
+    /// and `csv` output): record, position, line, decision, rules, reasons, warnings,
+    /// errors, allocations, explain [default: all]. Without `reasons`, `rules` and
+    /// `warnings` list rule names and verdicts only; in `csv`, `reasons` is its own
+    /// column and `allocations` the `limit_*` columns. The summary is always whole.
+    #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+    pub fields: Option<Vec<String>>,
     /// Write the results to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<String>,
@@ -93,6 +101,14 @@ pub fn run(args: EvalArgs) -> u8 {
         );
         return EXIT_INVALID;
     }
+    let fields = match args.fields.as_deref().map(Fields::parse) {
+        None => Fields::ALL,
+        Some(Ok(fields)) => fields,
+        Some(Err(e)) => {
+            print_file_error(&format!("in `--fields`: {e}"));
+            return EXIT_INVALID;
+        }
+    };
     let Some((Prepared { source, policy }, input)) =
         prepare_eval(&args.policy, &args.data, &args.set.params())
     else {
@@ -103,6 +119,10 @@ pub fn run(args: EvalArgs) -> u8 {
     } else {
         OutputFormat::Ndjson
     });
+    if let Some(e) = fields_refused(args.fields.is_some(), fields, output_format) {
+        print_file_error(e);
+        return EXIT_INVALID;
+    }
     let options = Parallel {
         threads: args
             .threads
@@ -133,6 +153,7 @@ pub fn run(args: EvalArgs) -> u8 {
             output: output_format,
             csv_raw: args.csv_raw,
             color: args.output.is_none() && super::stdout_color(),
+            fields,
         },
     );
     let written = written.and_then(|()| out.flush());
@@ -176,6 +197,23 @@ struct Run<'p, 's> {
     csv_raw: bool,
     /// Colour in the table (standard output on a terminal only).
     color: bool,
+    fields: Fields,
+}
+
+/// Why `--fields` cannot be used with this output, if it cannot.
+fn fields_refused(given: bool, fields: Fields, output: OutputFormat) -> Option<&'static str> {
+    match output {
+        OutputFormat::Table if given => Some(
+            "`--fields` chooses the fields of `json`, `ndjson` and `csv` output, not of the table; give `--format json`, `ndjson` or `csv`",
+        ),
+        OutputFormat::Parquet if given => Some(
+            "`--fields` chooses the fields of `json`, `ndjson` and `csv` output; a Parquet file has every column (docs/arrow.md): select them when reading it",
+        ),
+        OutputFormat::Csv if given && fields.has(Field::Explain) => Some(
+            "`explain` is not a column of `csv` output; use `--format json` or `ndjson` for explanations",
+        ),
+        _ => None,
+    }
 }
 
 /// Evaluates and writes the results to `out`. When a write fails (the output was
@@ -193,43 +231,28 @@ fn evaluate_into(
         output,
         csv_raw,
         color,
+        fields,
     } = run;
     match output {
         // Workers render their chunk's lines; the writer only copies bytes.
         OutputFormat::Ndjson | OutputFormat::Csv => {
-            let csv = output == OutputFormat::Csv;
-            if csv {
-                let mut header = Vec::new();
-                {
-                    // Into memory: cannot fail.
-                    let mut w = csv::Writer::from_writer(&mut header);
-                    let _ = w.write_record(CsvOut::header(policy));
-                }
-                *written = out.write_all(&header);
-            }
-            let render = |results: Vec<RecordResult>| {
-                let mut bytes = Vec::with_capacity(results.len() * if csv { 128 } else { 256 });
-                if csv {
-                    let mut rows = CsvOut::rows(&mut bytes, csv_raw, policy.has_limits());
-                    results.iter().for_each(|r| rows.write(r));
-                } else {
-                    for r in &results {
-                        let _ = serde_json::to_writer(&mut bytes, r);
-                        bytes.push(b'\n');
-                    }
-                }
-                bytes
+            let rendering = if output == OutputFormat::Csv {
+                *written = out.write_all(&csv_header(policy, fields));
+                Rendering::Csv { raw: csv_raw }
+            } else {
+                Rendering::Ndjson
             };
             let progress = &mut |stage, n| progress.update(stage, n);
-            input.evaluate(policy, options, progress, &render, &mut |bytes, _| {
+            let sink = &mut |bytes: &[u8], _: &Summary| {
                 if written.is_ok() {
-                    *written = out.write_all(&bytes);
+                    *written = out.write_all(bytes);
                 }
                 if written.is_err() {
                     return ControlFlow::Break(());
                 }
                 ControlFlow::Continue(())
-            })
+            };
+            input.evaluate_rendered(policy, options, rendering, fields, progress, sink)
         }
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
@@ -246,9 +269,16 @@ fn evaluate_into(
                 results,
             };
             *written = if output == OutputFormat::Json {
-                serde_json::to_writer_pretty(&mut *out, &report)
-                    .map_err(io::Error::from)
-                    .and_then(|()| writeln!(out))
+                let json = if fields == Fields::ALL {
+                    serde_json::to_writer_pretty(&mut *out, &report)
+                } else {
+                    let report = SelectedReport {
+                        report: &report,
+                        fields,
+                    };
+                    serde_json::to_writer_pretty(&mut *out, &report)
+                };
+                json.map_err(io::Error::from).and_then(|()| writeln!(out))
             } else {
                 TableOut::new(color).write(out, &report)
             };

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use clearance::outcome::{fact_lines, undecided, AllocationFact, Decision};
-use clearance::run::{RecordResult, Report, Summary};
+use clearance::outcome::{fact_lines, undecided, Decision};
+use clearance::run::{Report, Summary};
 
 pub use clearance::value::escape_control;
 
@@ -98,125 +98,7 @@ pub fn pad(s: &str, width: usize) -> String {
 }
 
 /// Neutralises a cell that a spreadsheet would run as a formula.
-pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    let s = escape_control(s);
-    if s.starts_with(['=', '+', '-', '@']) {
-        Cow::Owned(format!("'{s}"))
-    } else {
-        s
-    }
-}
-
-pub struct CsvOut<'w> {
-    writer: csv::Writer<&'w mut dyn Write>,
-    /// Leave cells that start like a formula as they are (`--csv-raw`).
-    raw: bool,
-    /// With the columns of [`CsvOut::LIMIT_HEADER`].
-    limits: bool,
-}
-
-impl<'w> CsvOut<'w> {
-    pub const HEADER: [&'static str; 8] = [
-        "record", "position", "line", "decision", "rules", "reasons", "warnings", "errors",
-    ];
-
-    /// The columns of the allocation facts, after [`CsvOut::HEADER`] for a policy with
-    /// `limit` rules (docs/language.md, "Output"): one value per limit that scoped the
-    /// record, joined with `; `.
-    pub const LIMIT_HEADER: [&'static str; 8] = [
-        "limit",
-        "limit_group",
-        "limit_cap",
-        "limit_quantity",
-        "limit_remaining",
-        "limit_place",
-        "limit_order",
-        "limit_admitted",
-    ];
-
-    /// The header of a policy's CSV output.
-    pub fn header(policy: &clearance::Policy) -> Vec<&'static str> {
-        let mut header = Self::HEADER.to_vec();
-        if policy.has_limits() {
-            header.extend(Self::LIMIT_HEADER);
-        }
-        header
-    }
-
-    /// Rows only, no header (for output rendered in chunks); `limits`: with the
-    /// allocation columns.
-    pub fn rows(out: &'w mut dyn Write, raw: bool, limits: bool) -> Self {
-        CsvOut {
-            writer: csv::Writer::from_writer(out),
-            raw,
-            limits,
-        }
-    }
-
-    pub fn write(&mut self, r: &RecordResult) {
-        let join = |parts: Vec<String>| parts.join("; ");
-        let rules = join(r.outcome.rules.iter().map(|f| f.rule.clone()).collect());
-        let reasons = join(r.outcome.rules.iter().map(|f| f.reason.clone()).collect());
-        let warnings = join(
-            r.outcome
-                .warnings
-                .iter()
-                .map(|f| format!("{}: {}", f.rule, f.reason))
-                .collect(),
-        );
-        let errors = join(
-            r.outcome
-                .errors
-                .iter()
-                .map(|e| match &e.rule {
-                    Some(rule) => format!("{rule}: {}", e.message),
-                    None => e.message.clone(),
-                })
-                .collect(),
-        );
-        let line = r.line.map(|l| l.to_string()).unwrap_or_default();
-        let cell = |s: &'_ str| {
-            if self.raw {
-                escape_control(s).into_owned()
-            } else {
-                csv_cell(s).into_owned()
-            }
-        };
-        let mut row = vec![
-            cell(&r.record),
-            r.position.to_string(),
-            line,
-            r.outcome.decision.as_str().to_string(),
-            rules,
-            cell(&reasons),
-            cell(&warnings),
-            cell(&errors),
-        ];
-        if self.limits {
-            row.extend(limit_cells(&r.outcome.allocations).iter().map(|c| cell(c)));
-        }
-        let _ = self.writer.write_record(&row);
-    }
-}
-
-/// The cells of [`CsvOut::LIMIT_HEADER`]: each fact's value per limit, joined with `; `.
-fn limit_cells(facts: &[AllocationFact]) -> [String; 8] {
-    let column =
-        |f: &dyn Fn(&AllocationFact) -> String| facts.iter().map(f).collect::<Vec<_>>().join("; ");
-    let value = |v: &Option<clearance::outcome::FieldValue>| {
-        v.as_ref().map(|g| g.value.clone()).unwrap_or_default()
-    };
-    [
-        column(&|f| f.rule.clone()),
-        column(&|f| value(&f.group)),
-        column(&|f| f.cap.clone()),
-        column(&|f| f.quantity.clone()),
-        column(&|f| f.remaining.clone()),
-        column(&|f| f.place.to_string()),
-        column(&|f| value(&f.order_by)),
-        column(&|f| f.admitted.to_string()),
-    ]
-}
+pub use clearance::run::render::csv_cell;
 
 /// `250 records: 180 allow, 40 deny, 20 waitlist, 10 error (12 with warnings)`
 pub fn summary_line(s: &Summary) -> String {

@@ -12,7 +12,7 @@ impl Bitmap {
     /// `len` bits, all `bit`.
     pub fn filled(len: usize, bit: bool) -> Bitmap {
         let mut words = vec![if bit { u64::MAX } else { 0 }; len.div_ceil(64)];
-        if len % 64 != 0 {
+        if !len.is_multiple_of(64) {
             if let Some(last) = words.last_mut() {
                 *last &= (1u64 << (len % 64)) - 1;
             }
@@ -28,7 +28,7 @@ impl Bitmap {
         }
         words.truncate(len.div_ceil(64));
         let mut b = Bitmap { words, len };
-        if len % 64 != 0 {
+        if !len.is_multiple_of(64) {
             if let Some(last) = b.words.last_mut() {
                 *last &= (1u64 << (len % 64)) - 1;
             }
@@ -48,7 +48,7 @@ impl Bitmap {
     /// Appends a bit.
     #[inline]
     pub fn push(&mut self, bit: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.words.push(0);
         }
         if let Some(last) = self.words.last_mut() {

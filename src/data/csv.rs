@@ -22,6 +22,11 @@ impl CsvLayout {
     pub(super) fn column_of(&self, slot: usize) -> Option<usize> {
         self.columns.iter().position(|c| *c == Some(slot))
     }
+
+    /// The slot of each column (`None`: a column the schema does not declare).
+    pub(super) fn columns(&self) -> &[Option<usize>] {
+        &self.columns
+    }
 }
 
 pub(super) fn read_csv<R: BufRead>(
@@ -160,50 +165,71 @@ pub(super) fn decode_row(
     finish(schema, row, errors)
 }
 
-fn decode_cell(schema: &Schema, ty: &Type, text: &str) -> Result<Value, String> {
-    let shown: String = text.chars().take(40).collect();
+pub(super) fn decode_cell(schema: &Schema, ty: &Type, text: &str) -> Result<Value, String> {
+    // Built only for a message: decoding a good cell allocates nothing.
+    let shown = || text.chars().take(40).collect::<String>();
     match ty {
         Type::Bool => match text {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
-            _ => Err(format!("expected true or false, found `{shown}`")),
+            _ => Err(format!(
+                "expected true or false, found `{shown}`",
+                shown = shown()
+            )),
         },
         Type::Int => {
             let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("expected a whole number, found `{shown}`"));
+                return Err(format!(
+                    "expected a whole number, found `{shown}`",
+                    shown = shown()
+                ));
             }
             text.trim_start_matches('+')
                 .parse::<i64>()
                 .map(Value::Int)
-                .map_err(|_| format!("{shown} is out of the int range"))
+                .map_err(|_| format!("{shown} is out of the int range", shown = shown()))
         }
         Type::Decimal => parse_number(text).map(Value::Decimal).map_err(|e| match e {
             NumberError::Syntax => format!(
                 "expected a number such as 6.0, found `{shown}`{}",
-                decimal_comma(text)
+                decimal_comma(text),
+                shown = shown()
             ),
-            e => format!("{shown} does not fit in a decimal ({})", e.reason()),
+            e => format!(
+                "{shown} does not fit in a decimal ({})",
+                e.reason(),
+                shown = shown()
+            ),
         }),
         Type::Percent => match parse_percent_text(text) {
             Some(v) => Ok(v),
             None => parse_number(text).map(Value::Percent).map_err(|e| match e {
                 NumberError::Syntax => format!(
                     "expected a percent such as 30% or 30, found `{shown}`{}",
-                    decimal_comma(text)
+                    decimal_comma(text),
+                    shown = shown()
                 ),
-                e => format!("{shown} does not fit in a percent ({})", e.reason()),
+                e => format!(
+                    "{shown} does not fit in a percent ({})",
+                    e.reason(),
+                    shown = shown()
+                ),
             }),
         },
         Type::Text => Ok(Value::Text(Arc::from(text))),
         Type::Date => parse_date(text)
             .map(Value::Date)
-            .ok_or_else(|| format!("`{shown}` is not a date (YYYY-MM-DD)")),
+            .ok_or_else(|| format!("`{shown}` is not a date (YYYY-MM-DD)", shown = shown())),
         Type::Enum(id) => {
             let e = &schema.enums[*id as usize];
-            e.index_of(text)
-                .map(Value::Enum)
-                .ok_or_else(|| format!("`{shown}` is not one of {}", e.values.join(", ")))
+            e.index_of(text).map(Value::Enum).ok_or_else(|| {
+                format!(
+                    "`{shown}` is not one of {}",
+                    e.values.join(", "),
+                    shown = shown()
+                )
+            })
         }
         Type::List(_) | Type::EmptyList | Type::Error => {
             Err("this type cannot be read from CSV".into())

@@ -7,6 +7,7 @@ mod csv;
 mod json;
 mod json_error;
 mod lines;
+mod reuse;
 mod scan;
 mod serde_in;
 
@@ -152,9 +153,10 @@ impl InputError {
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 pub use csv::CsvLayout;
-pub use serde_in::{decode_json_value, json_value_id, RowSeed};
 #[cfg(feature = "arrow")]
 pub(crate) use json::parse_percent_text;
+pub use reuse::RowBuffer;
+pub use serde_in::{decode_json_value, json_value_id, RowSeed};
 
 /// A record as read, before decoding: what a reader hands to workers.
 #[derive(Debug)]

@@ -7,6 +7,7 @@ mod allot;
 mod columnar;
 mod policy;
 mod program;
+mod reason;
 
 pub use crate::columns::{
     Bitmap, Column, ColumnData, ColumnError, Columns, ColumnsBuilder, DecimalColumn, Mantissas,

@@ -9,7 +9,7 @@ use super::program::{FiredSet, Program};
 use crate::ast;
 use crate::check::{check, Binding, Params};
 use crate::diagnostics::Diagnostic;
-use crate::ir::{CheckedPolicy, Rule, RuleKind, TemplatePart};
+use crate::ir::{CheckedPolicy, Rule, TemplatePart};
 use crate::outcome::{Fired, Outcome, RecordError, Verdict};
 use crate::semantics::{eval, EvalError};
 use crate::value::Value;
@@ -221,51 +221,8 @@ impl Policy {
     /// The `because` text with the record's values, or a generated sentence. (A
     /// `limit`'s reason is the allocation's: see `allocate.rs`.)
     pub(crate) fn reason(&self, rule: &Rule, row: &[Value]) -> Result<String, EvalError> {
-        let enums = &self.schema.enums;
-        if let Some(t) = &rule.because {
-            let mut out = String::new();
-            for part in &t.parts {
-                match part {
-                    TemplatePart::Text(s) => out.push_str(s),
-                    TemplatePart::Expr(e) => {
-                        let v = eval(e, row)?;
-                        out.push_str(&v.display(&e.ty, enums).to_string());
-                    }
-                    // Only in a `limit`'s `because`, which the allocation renders.
-                    TemplatePart::Fact(_) => {}
-                }
-            }
-            return Ok(out);
-        }
-        // `requires eu >= min_eu (25%); eu is 5%, short by 20 points`: the condition,
-        // the named constants it mentions, then the record's values and the margin.
-        let mut out = match (&rule.kind, &rule.condition_text) {
-            (RuleKind::Require(_), Some(c)) => format!("requires {c}"),
-            (RuleKind::When(_), Some(c)) => format!("{c} holds"),
-            _ => match &rule.scope_text {
-                Some(s) => format!("applies to every {s} record"),
-                None => "applies to every record".to_string(),
-            },
-        };
-        if let Some(constants) = &rule.shown_constants {
-            out.push_str(&format!(" ({constants})"));
-        }
-        let mut shown: Vec<String> = rule
-            .shown_fields
-            .iter()
-            .take(4)
-            .map(|s| {
-                let f = &self.schema.fields[*s];
-                let v = row.get(*s).unwrap_or(&Value::Missing);
-                format!("{} is {}", f.name, v.display(&f.ty, enums))
-            })
-            .collect();
-        if let RuleKind::Require(c) = &rule.kind {
-            shown.extend(crate::semantics::margin(c, row));
-        }
-        if !shown.is_empty() {
-            out.push_str(&format!("; {}", shown.join(", ")));
-        }
+        let mut out = String::new();
+        self.write_reason(rule, row, &|_| None, &mut out)?;
         Ok(out)
     }
 

@@ -295,10 +295,14 @@ pub struct FiredSet {
 impl FiredSet {
     /// The indices of the rules that fired, in file order.
     pub fn fired(&self) -> impl Iterator<Item = usize> + '_ {
-        self.fired.iter().enumerate().flat_map(|(w, bits)| {
-            (0..64)
-                .filter(move |b| bits >> b & 1 == 1)
-                .map(move |b| w * 64 + b)
+        self.fired.iter().enumerate().flat_map(|(w, &bits)| {
+            // One step per fired rule: the lowest bit left, then clear it.
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                let bit = (rest != 0).then(|| rest.trailing_zeros() as usize)?;
+                rest &= rest - 1;
+                Some(w * 64 + bit)
+            })
         })
     }
 }

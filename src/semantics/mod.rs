@@ -8,8 +8,8 @@ pub mod ops;
 pub mod walk;
 
 pub use ops::{as_decimal, equal, gap, order, Accepts};
-pub use walk::margin;
 pub use walk::{const_eval, eval, eval_traced, truth, truth_traced};
+pub use walk::{margin, margin_parts};
 
 use crate::ir::{Rule, Schema};
 use crate::span::Span;

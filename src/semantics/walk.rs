@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::ops::{arith, call, compare, equal};
 use super::{err, EvalError};
 use crate::ir::{CompareOp, Expr, ExprKind};
-use crate::value::Value;
+use crate::value::{Decimal, Value};
 
 /// Evaluates an expression that uses no record fields.
 pub fn const_eval(e: &Expr) -> Result<Value, EvalError> {
@@ -129,10 +129,17 @@ pub fn truth_traced<F: FnMut(&Expr, &Value)>(
 /// comparison missed, in words (`short by 20 points`, `over by 3`). `None` when the
 /// condition holds or is not a comparison (or an `and` of them).
 pub fn margin(e: &Expr, row: &[Value]) -> Option<String> {
+    let (word, gap, unit) = margin_parts(e, row)?;
+    Some(format!("{word} by {gap}{unit}"))
+}
+
+/// The parts of [`margin`]: `short` or `over`, the gap as shown (never negative), and
+/// its unit (`" points"`, `" days"` or nothing), for writing it without a `String`.
+pub fn margin_parts(e: &Expr, row: &[Value]) -> Option<(&'static str, Decimal, &'static str)> {
     match &e.kind {
         ExprKind::And(a, b) => match truth(a, row).ok()? {
-            false => margin(a, row),
-            true => margin(b, row),
+            false => margin_parts(a, row),
+            true => margin_parts(b, row),
         },
         ExprKind::Compare(op, a, b) if !matches!(op, CompareOp::Eq | CompareOp::Ne) => {
             let (va, vb) = (eval(a, row).ok()?, eval(b, row).ok()?);
@@ -144,10 +151,7 @@ pub fn margin(e: &Expr, row: &[Value]) -> Option<String> {
                 CompareOp::Gt | CompareOp::Ge => "short",
                 _ => "over",
             };
-            Some(format!(
-                "{word} by {}{unit}",
-                crate::value::plain(gap.abs())
-            ))
+            Some((word, crate::value::plain(gap.abs()), unit))
         }
         _ => None,
     }
