@@ -1,0 +1,128 @@
+//! Clearance in Python: compile, check, test and evaluate policies; data in and results
+//! out through the Arrow C stream interface (zero-copy), evaluation without the GIL.
+//!
+//! The Python package `clearance` (python/clearance/__init__.py) re-exports what this
+//! module defines; `clearance.spark` builds on its private helpers.
+
+use clearance::{Diagnostic as CoreDiagnostic, Params, SourceFile};
+use pyo3::prelude::*;
+
+mod diagnostics;
+mod params;
+mod tests;
+
+use diagnostics::{policy_error, to_objects, Diagnostic, PolicyError};
+use tests::{TestCase, TestReport};
+
+/// A compiled policy: its source, its lint warnings, and the policy bound to its params'
+/// defaults (or why it cannot be: a param without a default, until one is given).
+#[pyclass(module = "clearance", frozen)]
+pub struct Policy {
+    source: SourceFile,
+    warnings: Vec<CoreDiagnostic>,
+    bound: Result<clearance::Policy, Vec<CoreDiagnostic>>,
+}
+
+impl Policy {
+    /// The policy bound with `params` on top of the defaults.
+    fn bind(&self, py: Python<'_>, params: &Params) -> PyResult<clearance::Policy> {
+        let bound = if params.is_empty() {
+            self.bound.clone()
+        } else {
+            clearance::compile_with(&self.source.text, params)
+        };
+        bound.map_err(|d| policy_error(py, &d, &self.source))
+    }
+}
+
+#[pymethods]
+impl Policy {
+    /// The policy's name (from its `policy "NAME"` header).
+    #[getter]
+    fn name(&self) -> String {
+        match &self.bound {
+            Ok(p) => p.name.clone(),
+            Err(_) => clearance::ast::Policy::parse(&self.source.text)
+                .map(|p| p.name.node)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The file name diagnostics show.
+    #[getter]
+    fn path(&self) -> String {
+        self.source.name.clone()
+    }
+
+    /// The policy's source text.
+    #[getter]
+    fn source(&self) -> String {
+        self.source.text.clone()
+    }
+
+    /// The lint warnings of the policy (what `clearance check` reports for a valid policy).
+    fn check(&self) -> Vec<Diagnostic> {
+        to_objects(&self.warnings, &self.source)
+    }
+
+    /// Runs the policy's `test` blocks (those whose name contains `filter`, when given),
+    /// with `params` set for the run under each test's own `set`.
+    #[pyo3(signature = (params=None, filter=None))]
+    fn test(
+        &self,
+        py: Python<'_>,
+        params: Option<&Bound<'_, PyAny>>,
+        filter: Option<&str>,
+    ) -> PyResult<TestReport> {
+        let params = params::from_python(params)?;
+        let text = self.source.text.as_str();
+        let report = py.allow_threads(|| clearance::testing::run_source_tests(text, &params, filter));
+        match report {
+            Ok(r) => Ok(TestReport::new(&r, &self.source)),
+            Err(d) => Err(policy_error(py, &d, &self.source)),
+        }
+    }
+
+    /// The params this run would use, and `today` when the policy uses it, as the CLI
+    /// reports them (`{"national_cap": "400000", "today": "2026-01-29"}`).
+    #[pyo3(signature = (params=None))]
+    fn params_used(&self, py: Python<'_>, params: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+        let params = params::from_python(params)?;
+        Ok(self.bind(py, &params)?.params_used())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<clearance.Policy {:?} from {:?}>", self.name(), self.source.name)
+    }
+}
+
+/// Parses, checks and compiles a policy. Raises `PolicyError` with every diagnostic when
+/// it is invalid; its lint warnings are in `Policy.check()`.
+#[pyfunction]
+#[pyo3(signature = (text, path="<policy>"))]
+fn compile(py: Python<'_>, text: &str, path: &str) -> PyResult<Policy> {
+    let source = SourceFile::new(path, text);
+    let checked = py.allow_threads(|| {
+        clearance::check_source(text).map(|warnings| (warnings, clearance::compile(text)))
+    });
+    match checked {
+        Ok((warnings, bound)) => Ok(Policy {
+            source,
+            warnings,
+            bound,
+        }),
+        Err(d) => Err(policy_error(py, &d, &source)),
+    }
+}
+
+/// The native part of the `clearance` package.
+#[pymodule]
+fn _clearance(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("PolicyError", m.py().get_type::<PolicyError>())?;
+    m.add_class::<Policy>()?;
+    m.add_class::<Diagnostic>()?;
+    m.add_class::<TestReport>()?;
+    m.add_class::<TestCase>()?;
+    m.add_function(wrap_pyfunction!(compile, m)?)?;
+    Ok(())
+}
