@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod diagnostics;
 mod params;
+mod stream;
 mod tests;
 
 use diagnostics::{policy_error, to_objects, Diagnostic, PolicyError};
@@ -24,6 +25,19 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The `per` field of each `limit` rule, in file order.
+    fn limits_per(&self) -> Vec<Option<String>> {
+        let Ok(ast) = clearance::ast::Policy::parse(&self.source.text) else {
+            return Vec::new();
+        };
+        ast.rules()
+            .filter_map(|r| match &r.clause {
+                clearance::ast::Clause::Limit(l) => Some(l.per.as_ref().map(|p| p.node.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The policy bound with `params` on top of the defaults.
     fn bind(&self, py: Python<'_>, params: &Params) -> PyResult<clearance::Policy> {
         let bound = if params.is_empty() {
@@ -89,6 +103,39 @@ impl Policy {
     fn params_used(&self, py: Python<'_>, params: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
         let params = params::from_python(params)?;
         Ok(self.bind(py, &params)?.params_used())
+    }
+
+    /// The same policy with `params` set (on top of those it has): what
+    /// `evaluate(..., params=...)` runs, bound once.
+    fn with_params(&self, py: Python<'_>, params: Option<&Bound<'_, PyAny>>) -> PyResult<Policy> {
+        let params = params::from_python(params)?;
+        let bound = match &self.bound {
+            Ok(p) => p.rebind(&params),
+            Err(_) => clearance::compile_with(&self.source.text, &params),
+        };
+        match bound {
+            Ok(p) => Ok(Policy {
+                source: self.source.clone(),
+                warnings: self.warnings.clone(),
+                bound: Ok(p),
+            }),
+            Err(d) => Err(policy_error(py, &d, &self.source)),
+        }
+    }
+
+    /// Whether the policy has `limit` rules (whose allocation needs the whole batch).
+    #[getter]
+    fn has_limits(&self) -> bool {
+        !self.limits_per().is_empty()
+    }
+
+    /// Whether every `limit` is `per` the same field, so that each group can be allocated
+    /// on its own.
+    fn _allocates_per_group(&self) -> bool {
+        let per = self.limits_per();
+        per.first()
+            .and_then(|p| p.as_deref())
+            .is_some_and(|first| per.iter().all(|p| p.as_deref() == Some(first)))
     }
 
     fn __repr__(&self) -> String {
