@@ -8,6 +8,7 @@ use clearance::{Diagnostic as CoreDiagnostic, Params, SourceFile};
 use pyo3::prelude::*;
 
 mod diagnostics;
+mod engine;
 mod params;
 mod stream;
 mod tests;
