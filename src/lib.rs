@@ -58,6 +58,46 @@ mod semantics;
 #[allow(missing_docs)]
 mod syntax;
 
+/// `limit` allocation on its own, for a runner that evaluates records elsewhere (say, on
+/// the machines of a cluster) and allocates once: [`Policy::candidates`] after a
+/// record's per-record rules, [`allocate`](allocation::allocate) over the candidates of
+/// the whole batch in input order, and [`Policy::allot`] to apply a record's
+/// [`Allotment`](allocation::Allotment) to its outcome, evaluated again from its row.
+///
+/// ```
+/// use clearance::{allocation, data::decode_json, Decision};
+///
+/// let policy = clearance::compile(r#"
+///     policy "cap" default allow
+///     schema { id: text, action: import | export, item: H200 | H20, units: int }
+///     rule cap: limit import H200 to 100 units else waitlist
+/// "#).unwrap();
+/// let rows: Vec<_> = [60, 50, 40].iter().map(|u| decode_json(&policy.schema,
+///     &format!(r#"{{"id": "r{u}", "action": "import", "item": "H200", "units": {u}}}"#)).unwrap()).collect();
+/// // On the workers: each record's candidates (here, all of them in one place).
+/// let mut candidates = Vec::new();
+/// for (i, row) in rows.iter().enumerate() {
+///     let mut outcome = policy.evaluate_row(row);
+///     candidates.extend(policy.candidates(i, row, &mut outcome));
+/// }
+/// // Once: the allocation.
+/// let allocation = allocation::allocate(&policy, candidates);
+/// let refused = allocation.allotment(1).unwrap();
+/// assert_eq!(refused.refused_by, Some(0));
+/// // On the workers again: a record evaluated afresh gets its allotment.
+/// let mut outcome = policy.evaluate_row(&rows[1]);
+/// policy.candidates(1, &rows[1], &mut outcome);
+/// policy.allot(&refused, &rows[1], &mut outcome);
+/// assert_eq!(outcome.decision, Decision::Waitlist);
+/// let label = |i: usize| policy.label(&rows[i], i + 1);
+/// assert_eq!(allocation.reports(&policy, Some(&label))[0].refused_ids, ["r50"]);
+/// ```
+pub mod allocation {
+    pub use crate::eval::{
+        allocate, Allocation, Allocator, Allotment, Candidate, LimitReport, Turn,
+    };
+}
+
 pub use check::Params;
 pub use data::{DataFormat, InputError};
 pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};
@@ -65,8 +105,8 @@ pub use eval::Policy;
 pub use fmt::format_source;
 pub use outcome::{Decision, Fired, Outcome, RecordError, Verdict};
 pub use run::{
-    evaluate, evaluate_all, evaluate_parallel, evaluate_with, Parallel, RecordResult, Report,
-    Summary,
+    evaluate, evaluate_all, evaluate_parallel, evaluate_source, evaluate_with, Parallel,
+    RecordResult, Report, Source, Stage, Summary,
 };
 pub use testing::{run_tests, TestReport};
 

@@ -6,11 +6,16 @@ use std::ops::ControlFlow;
 use serde::Serialize;
 
 use crate::data::{read_raw, DataFormat, InputError};
+use crate::eval::LimitReport;
 use crate::eval::Policy;
-use crate::eval::{Allocator, Allotment, LimitReport};
 use crate::explain::{explain_row, RuleTrace};
 use crate::outcome::Decision;
 use crate::outcome::Outcome;
+
+mod pipeline;
+mod two_pass;
+
+pub use two_pass::Source;
 
 /// The result for one input record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,18 +33,6 @@ pub struct RecordResult {
     /// Every rule with the values of its condition (`eval --explain`, `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<RuleTrace>>,
-}
-
-impl RecordResult {
-    /// Applies what the allocation gave this record: the facts of its limits and any
-    /// refusal, to its outcome and to its explanation when it has one.
-    pub fn allot(&mut self, allotment: Allotment, default: Decision) {
-        if let Some(fired) = allotment.apply(&mut self.outcome, default) {
-            if let Some(traces) = &mut self.explain {
-                crate::explain::refused(traces, &fired);
-            }
-        }
-    }
 }
 
 /// Counts per decision (they add up to `records`), and what `limit` allocated.
@@ -116,8 +109,10 @@ pub struct Report {
 /// Evaluates every record of `input`, calling `each` with each result in input order.
 ///
 /// Without `limit` rules, results stream out as records are read. With them, the
-/// results wait for the allocation, which needs the whole batch; only the outcomes
-/// and the allocation keys are kept, not the records.
+/// results wait for the allocation, which needs the whole batch: the input is read
+/// twice (it is copied to an anonymous temporary file while it is read the first time),
+/// and between the two readings only the allocation's candidates are kept, a few dozen
+/// bytes per record that takes part (see [`crate::allocation`]).
 pub fn evaluate<R: BufRead>(
     policy: &Policy,
     format: DataFormat,
@@ -136,43 +131,16 @@ pub fn evaluate_with<R: BufRead>(
     explain_source: Option<&str>,
     each: &mut dyn FnMut(RecordResult),
 ) -> Result<Summary, InputError> {
+    if policy.has_limits() {
+        return two_pass::evaluate_twice(policy, format, input, explain_source, each);
+    }
     let mut summary = Summary::default();
-    let mut allocator = policy
-        .has_limits()
-        .then(|| Allocator::new(policy).with_ledgers(explain_source.is_some()));
-    let mut pending: Vec<RecordResult> = Vec::new();
     read_raw(&policy.schema, format, input, &mut |r| {
-        let e = evaluate_one(
-            policy,
-            &r.raw,
-            r.position,
-            r.line,
-            pending.len(),
-            allocator.as_ref(),
-            explain_source,
-        );
-        match allocator.as_mut() {
-            Some(a) => {
-                if let Some(keys) = e.keys {
-                    a.push(keys);
-                }
-                pending.push(e.result);
-            }
-            None => {
-                summary.add(&e.result);
-                each(e.result);
-            }
-        }
+        let e = evaluate_one(policy, &r.raw, r.position, r.line, explain_source);
+        summary.add(&e.result);
+        each(e.result);
         ControlFlow::Continue(())
     })?;
-    if let Some(a) = allocator {
-        let reports = allocate(policy, a, &mut pending);
-        for r in pending {
-            summary.add(&r);
-            each(r);
-        }
-        summary.allocations = reports;
-    }
     Ok(summary)
 }
 
@@ -203,6 +171,48 @@ pub struct Parallel<'s> {
     pub explain_source: Option<&'s str>,
 }
 
+/// What a long run is doing, for a progress display ([`evaluate_source`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The first reading of a run with `limit` rules: records evaluated so far.
+    Reading,
+    /// The allocation, once every record was read (the count is of all records).
+    Allocating,
+    /// The results being handed on (in a run with `limit` rules, the second reading):
+    /// records handed on so far.
+    Writing,
+}
+
+/// Like [`evaluate_parallel`], reading from a [`Source`]: a run with `limit` rules reads
+/// it twice (opening it again when it [reopens](Source::reopens), else copying it to a
+/// temporary file while it is read the first time), and keeps in between only the
+/// allocation's candidates, so that its memory does not grow with the records'
+/// results. `progress` hears what the run is doing, on the calling thread, once per
+/// chunk of records (without `limit` rules: [`Stage::Writing`] only).
+pub fn evaluate_source<T: Send>(
+    policy: &Policy,
+    format: DataFormat,
+    source: &dyn Source,
+    options: Parallel,
+    progress: &mut dyn FnMut(Stage, usize),
+    render: &(dyn Fn(Vec<RecordResult>) -> T + Sync),
+    sink: &mut dyn FnMut(T, &Summary) -> ControlFlow<()>,
+) -> Result<Summary, InputError> {
+    if policy.has_limits() {
+        let first = two_pass::First::<std::io::Empty>::Source(source);
+        return two_pass::evaluate_parallel_twice(
+            policy, format, first, options, progress, render, sink,
+        );
+    }
+    let input = source
+        .open()
+        .map_err(|e| InputError::new(format!("cannot read the data: {e}"), None))?;
+    evaluate_parallel(policy, format, input, options, render, &mut |out, s| {
+        progress(Stage::Writing, s.records);
+        sink(out, s)
+    })
+}
+
 /// Records per chunk handed to a worker.
 const CHUNK: usize = 1024;
 
@@ -220,10 +230,9 @@ struct Chunk {
     items: Vec<(usize, Option<usize>, Owned)>,
 }
 
-/// One record decoded and evaluated, with what the allocation needs of it.
+/// One record decoded and evaluated.
 struct Evaluated {
     result: RecordResult,
-    keys: Option<crate::eval::Entry>,
 }
 
 fn evaluate_chunk(
@@ -232,12 +241,11 @@ fn evaluate_chunk(
     first: usize,
     explain: Option<&str>,
 ) -> Vec<Evaluated> {
-    let allocator = policy.has_limits().then(|| Allocator::new(policy));
+    let _ = first;
     chunk
         .items
         .iter()
-        .enumerate()
-        .map(|(k, (position, line, owned))| {
+        .map(|(position, line, owned)| {
             let raw = match owned {
                 Owned::Json(a, b) => crate::data::Raw::Json(&chunk.bytes[*a..*b]),
                 Owned::Csv(record) => crate::data::Raw::Csv(
@@ -246,35 +254,23 @@ fn evaluate_chunk(
                 ),
                 Owned::Bad(e) => crate::data::Raw::Bad(e.clone()),
             };
-            evaluate_one(
-                policy,
-                &raw,
-                *position,
-                *line,
-                first + k,
-                allocator.as_ref(),
-                explain,
-            )
+            evaluate_one(policy, &raw, *position, *line, explain)
         })
         .collect()
 }
 
-/// Decodes and evaluates one record (number `index` of the input, from 0), with its
-/// allocation keys when the policy has `limit` rules.
+/// Decodes and evaluates one record (of a policy without `limit` rules).
 fn evaluate_one(
     policy: &Policy,
     raw: &crate::data::Raw,
     position: usize,
     line: Option<usize>,
-    index: usize,
-    allocator: Option<&Allocator>,
     explain: Option<&str>,
 ) -> Evaluated {
     match raw.decode(&policy.schema) {
         Ok(row) => {
             let record = policy.label(&row, position);
-            let mut outcome = policy.evaluate_row(&row);
-            let keys = allocator.and_then(|a| a.entry(index, &record, &row, &mut outcome));
+            let outcome = policy.evaluate_row(&row);
             let explain = explain.map(|src| explain_row(policy, src, &row, &outcome));
             Evaluated {
                 result: RecordResult {
@@ -284,7 +280,6 @@ fn evaluate_one(
                     outcome,
                     explain,
                 },
-                keys,
             }
         }
         Err(e) => Evaluated {
@@ -297,7 +292,6 @@ fn evaluate_one(
                 outcome: Outcome::data_errors(e),
                 explain: None,
             },
-            keys: None,
         },
     }
 }
@@ -306,7 +300,8 @@ fn evaluate_one(
 /// records to workers, which decode, evaluate and `render` them (say, to output
 /// bytes); `sink` receives the rendered chunks in input order, so the output is the
 /// same for any number of threads. Memory stays bounded by a few chunks per thread
-/// (with `limit` rules, the results wait for the allocation, as in [`evaluate`]).
+/// (with `limit` rules, plus the allocation's candidates: the input is read twice, as in
+/// [`evaluate`]; [`evaluate_source`] reads a file again rather than copying it).
 ///
 /// When `sink` returns [`ControlFlow::Break`] (say, its output was closed), the run
 /// stops: the reader reads no further, the workers evaluate no more chunks, `sink` is
@@ -326,16 +321,17 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     /// What a worker hands back for one chunk.
     enum Done<T> {
         Rendered(T, Summary),
-        /// With `limit` rules: the results wait for the allocation.
-        Evaluated(Vec<Evaluated>),
     }
 
+    if policy.has_limits() {
+        let input = two_pass::First::Reader(input);
+        let progress = &mut |_, _| {};
+        return two_pass::evaluate_parallel_twice(
+            policy, format, input, options, progress, render, sink,
+        );
+    }
     let threads = options.threads.max(1);
-    let limits = policy.has_limits();
     let mut summary = Summary::default();
-    let mut allocator =
-        limits.then(|| Allocator::new(policy).with_ledgers(options.explain_source.is_some()));
-    let mut pending: Vec<RecordResult> = Vec::new();
     // Set when `sink` breaks: the reader stops reading and the workers drain the
     // chunks already read without evaluating them, so every thread ends soon.
     let stop = AtomicBool::new(false);
@@ -396,15 +392,10 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
                     continue;
                 }
                 let evaluated = evaluate_chunk(policy, &chunk, first, options.explain_source);
-                let done = if limits {
-                    Done::Evaluated(evaluated)
-                } else {
-                    let results: Vec<RecordResult> =
-                        evaluated.into_iter().map(|e| e.result).collect();
-                    let mut part = Summary::default();
-                    results.iter().for_each(|r| part.add(r));
-                    Done::Rendered(render(results), part)
-                };
+                let results: Vec<RecordResult> = evaluated.into_iter().map(|e| e.result).collect();
+                let mut part = Summary::default();
+                results.iter().for_each(|r| part.add(r));
+                let done = Done::Rendered(render(results), part);
                 if done_tx.send((seq, done)).is_err() {
                     break;
                 }
@@ -430,14 +421,6 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
                             break;
                         }
                     }
-                    Done::Evaluated(evaluated) => {
-                        for e in evaluated {
-                            if let (Some(keys), Some(alloc)) = (e.keys, allocator.as_mut()) {
-                                alloc.push(keys);
-                            }
-                            pending.push(e.result);
-                        }
-                    }
                 }
             }
         }
@@ -453,32 +436,5 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     }
     read?;
 
-    if let Some(alloc) = allocator {
-        let reports = allocate(policy, alloc, &mut pending);
-        pending.iter().for_each(|r| summary.add(r));
-        summary.allocations = reports;
-        let mut rest = pending.into_iter().peekable();
-        while rest.peek().is_some() {
-            let part: Vec<RecordResult> = rest.by_ref().take(CHUNK).collect();
-            if sink(render(part), &summary).is_break() {
-                break;
-            }
-        }
-    }
     Ok(summary)
-}
-
-/// Runs the allocation over the waiting results (in input order) and applies its
-/// facts and refusals, to the outcomes and to their explanations.
-fn allocate(
-    policy: &Policy,
-    allocator: Allocator,
-    pending: &mut [RecordResult],
-) -> Vec<LimitReport> {
-    let (allotments, reports) = allocator.allocate();
-    for a in allotments {
-        let i = a.record;
-        pending[i].allot(a, policy.default);
-    }
-    reports
 }

@@ -1,31 +1,68 @@
 //! Unit tests of the allocator: places, remainders and fits per limit and group, ledgers.
 use super::*;
+use crate::outcome::{AllocationFact, Fired};
 
 const SCHEMA: &str =
     "schema { id: text, firm: text, action: import | export, item: H200 | H20, units: int, applied_on: date }";
 
-/// Allocates `(id, firm, units, day of January)` records under `rules`, with
-/// ledgers: the allotments by record, in input order, and the reports.
-fn allot(rules: &str, records: &[(&str, &str, i64, u32)]) -> (Vec<Allotment>, Vec<LimitReport>) {
-    let policy = crate::compile(&format!("policy \"t\"\n{SCHEMA}\n{rules}")).expect("valid");
-    let mut allocator = Allocator::new(&policy).with_ledgers(true);
-    for (i, (id, firm, units, day)) in records.iter().enumerate() {
-        let json = format!(
-            r#"{{"id": "{id}", "firm": "{firm}", "action": "import", "item": "H200", "units": {units}, "applied_on": "2026-01-{day:02}"}}"#
-        );
-        let row = crate::data::decode_json(&policy.schema, &json).expect("valid record");
-        let mut outcome = policy.evaluate_row(&row);
-        allocator.observe(i, id, &row, &mut outcome);
+/// What a record got: the facts of its limits and its refusal.
+struct Allotted {
+    facts: Vec<AllocationFact>,
+    refusal: Option<Fired>,
+}
+
+/// Allocates the records of `rows` (each a JSON object) under `policy`, with ledgers
+/// when `ledgers`: what each record that took part got, in input order, and the reports.
+fn run(policy: &Policy, rows: &[String], ledgers: bool) -> (Vec<Allotted>, Vec<LimitReport>) {
+    let rows: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|json| crate::data::decode_json(&policy.schema, json).expect("valid record"))
+        .collect();
+    let mut allocator = Allocator::new(policy);
+    for (i, row) in rows.iter().enumerate() {
+        let mut outcome = policy.evaluate_row(row);
+        policy
+            .candidates(i, row, &mut outcome)
+            .into_iter()
+            .for_each(|c| allocator.push(c));
     }
-    let (mut allotments, reports) = allocator.allocate();
-    allotments.sort_by_key(|a| a.record);
-    (allotments, reports)
+    let label = |i: usize| policy.label(&rows[i], i + 1);
+    let allocation = if ledgers {
+        allocator.finish_with_ledgers(&label)
+    } else {
+        allocator.finish()
+    };
+    let allotted = allocation
+        .allotments()
+        .map(|a| {
+            let mut outcome = policy.evaluate_row(&rows[a.record]);
+            let refusal = policy.allot(&a, &rows[a.record], &mut outcome);
+            Allotted {
+                facts: outcome.allocations,
+                refusal,
+            }
+        })
+        .collect();
+    (allotted, allocation.reports(policy, Some(&label)))
+}
+
+/// Allocates `(id, firm, units, day of January)` records under `rules`, with
+/// ledgers: what each record got, in input order, and the reports.
+fn allot(rules: &str, records: &[(&str, &str, i64, u32)]) -> (Vec<Allotted>, Vec<LimitReport>) {
+    let policy = crate::compile(&format!("policy \"t\"\n{SCHEMA}\n{rules}")).expect("valid");
+    let rows: Vec<String> = records
+        .iter()
+        .map(|(id, firm, units, day)| format!(
+            r#"{{"id": "{id}", "firm": "{firm}", "action": "import", "item": "H200", "units": {units}, "applied_on": "2026-01-{day:02}"}}"#
+        ))
+        .collect();
+    run(&policy, &rows, true)
 }
 
 type Facts<'a> = Vec<(&'a str, Option<&'a str>, usize, &'a str, bool, bool)>;
 
 /// Per limit of a record: (rule, group, place, remaining, fits, admitted).
-fn facts(a: &Allotment) -> Facts<'_> {
+fn facts(a: &Allotted) -> Facts<'_> {
     a.facts
         .iter()
         .map(|f| {
@@ -174,14 +211,8 @@ fn without_ledgers_facts_carry_none() {
         "policy \"t\"\n{SCHEMA}\nrule cap: limit import to 10 units"
     ))
     .unwrap();
-    let row = crate::data::decode_json(
-        &policy.schema,
-        r#"{"id": "a", "firm": "F", "action": "import", "item": "H200", "units": 4, "applied_on": "2026-01-01"}"#,
-    )
-    .unwrap();
-    let mut allocator = Allocator::new(&policy);
-    allocator.observe(0, "a", &row, &mut policy.evaluate_row(&row));
-    let (a, _) = allocator.allocate();
+    let row = r#"{"id": "a", "firm": "F", "action": "import", "item": "H200", "units": 4, "applied_on": "2026-01-01"}"#;
+    let (a, _) = run(&policy, &[row.to_string()], false);
     assert_eq!(a[0].facts[0].before, None);
     assert!(a[0].facts[0].admitted);
 }
@@ -193,16 +224,8 @@ fn refused_amounts_too_large_to_add_up_do_not_overflow() {
          rule cap: limit import to 1 tonnes",
     )
     .unwrap();
-    let mut allocator = Allocator::new(&policy);
-    for i in 0..2 {
-        let row = crate::data::decode_json(
-            &policy.schema,
-            r#"{"id": "x", "action": "import", "item": "H200", "tonnes": 50000000000000000000000000000}"#,
-        )
-        .unwrap();
-        allocator.observe(i, "x", &row, &mut policy.evaluate_row(&row));
-    }
-    let (a, reports) = allocator.allocate();
+    let row = r#"{"id": "x", "action": "import", "item": "H200", "tonnes": 50000000000000000000000000000}"#;
+    let (a, reports) = run(&policy, &[row.to_string(), row.to_string()], false);
     assert!(a.iter().all(|a| a.refusal.is_some()));
     assert_eq!(reports[0].refused_records, 2);
 }

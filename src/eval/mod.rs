@@ -2,9 +2,10 @@
 //! runnable [`Policy`] that renders their outcome, and `limit` allocation.
 
 mod allocate;
+mod allot;
 mod policy;
 mod program;
 
-pub use allocate::{Allocator, Allotment, Entry, LimitReport};
+pub use allocate::{allocate, Allocation, Allocator, Allotment, Candidate, LimitReport, Turn};
 pub use policy::Policy;
 pub use program::{FiredSet, Program};

@@ -160,14 +160,17 @@ impl Policy {
             return (outcomes, Vec::new());
         }
         let mut allocator = Allocator::new(self);
+        let mut candidates = Vec::new();
         for (i, (row, outcome)) in rows.iter().zip(outcomes.iter_mut()).enumerate() {
-            allocator.observe(i, &self.label(row, i + 1), row, outcome);
+            self.push_candidates(i, row, outcome, &mut candidates);
+            candidates.drain(..).for_each(|c| allocator.push(c));
         }
-        let (allotments, reports) = allocator.allocate();
-        for a in allotments {
-            let i = a.record;
-            a.apply(&mut outcomes[i], self.default);
+        let allocation = allocator.finish();
+        for a in allocation.allotments() {
+            self.allot(&a, &rows[a.record], &mut outcomes[a.record]);
         }
+        let label = |i: usize| self.label(&rows[i], i + 1);
+        let reports = allocation.reports(self, Some(&label));
         (outcomes, reports)
     }
 
