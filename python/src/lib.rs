@@ -11,6 +11,7 @@ mod diagnostics;
 mod engine;
 mod params;
 mod stream;
+mod transport;
 mod tests;
 
 use diagnostics::{policy_error, to_objects, Diagnostic, PolicyError};
