@@ -19,6 +19,7 @@ from ._clearance import (
     TestCase,
     TestReport,
     compile,
+    results_schema,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "TestCase",
     "TestReport",
     "compile",
+    "results_schema",
 ]

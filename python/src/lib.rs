@@ -9,12 +9,15 @@ use pyo3::prelude::*;
 
 mod diagnostics;
 mod engine;
+mod evaluate;
+mod interim;
 mod params;
 mod stream;
 mod transport;
 mod tests;
 
 use diagnostics::{policy_error, to_objects, Diagnostic, PolicyError};
+use stream::ResultStream;
 use tests::{TestCase, TestReport};
 
 /// A compiled policy: its source, its lint warnings, and the policy bound to its params'
@@ -140,6 +143,73 @@ impl Policy {
             .is_some_and(|first| per.iter().all(|p| p.as_deref() == Some(first)))
     }
 
+    /// Evaluates the policy over `data` (anything with `__arrow_c_stream__`, or a pandas
+    /// DataFrame): a `pyarrow.Table` of results, one row per record in input order, with
+    /// the columns of `results_schema()` (or those named in `fields`, in that order).
+    #[pyo3(signature = (data, params=None, fields=None, threads=None))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        params: Option<&Bound<'py, PyAny>>,
+        fields: Option<Vec<String>>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let stream = self.evaluate_stream(py, data, params, fields, threads)?;
+        PyModule::import(py, "pyarrow")?.call_method1("table", (stream,))
+    }
+
+    /// Like `evaluate`, as a stream of record batches (`__arrow_c_stream__`), read once.
+    #[pyo3(signature = (data, params=None, fields=None, threads=None))]
+    fn evaluate_stream(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        params: Option<&Bound<'_, PyAny>>,
+        fields: Option<Vec<String>>,
+        threads: Option<usize>,
+    ) -> PyResult<ResultStream> {
+        let _ = threads;
+        let params = params::from_python(params)?;
+        let policy = self.bind(py, &params)?;
+        let batches = evaluate::read(py, data)?;
+        let results = py.allow_threads(|| evaluate::evaluate_all(&policy, &batches));
+        let results = evaluate::to_py(results)?;
+        evaluate::select(results, fields.as_deref())
+    }
+
+    /// Spark's per-record step: the results of the records of `data` at the positions of
+    /// its column `position`, with the allotments of the column `allotments` applied.
+    #[pyo3(signature = (data, position, allotments=None))]
+    fn _records(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        position: &str,
+        allotments: Option<&str>,
+    ) -> PyResult<ResultStream> {
+        let policy = self.bind(py, &Params::new())?;
+        let batches = evaluate::read(py, data)?;
+        let results = py.allow_threads(|| evaluate::records(&policy, &batches, position, allotments));
+        Ok(evaluate::results_stream(evaluate::to_py(results)?))
+    }
+
+    /// Spark's candidate step: the candidates of the records of `data`.
+    fn _candidates(&self, py: Python<'_>, data: &Bound<'_, PyAny>, position: &str) -> PyResult<ResultStream> {
+        let policy = self.bind(py, &Params::new())?;
+        let batches = evaluate::read(py, data)?;
+        let out = py.allow_threads(|| evaluate::candidates(&policy, &batches, position));
+        Ok(evaluate::stream_of(transport::candidates_schema(), evaluate::to_py(out)?))
+    }
+
+    /// Spark's allocation step: the allotments of the candidates in `data`.
+    fn _allocate(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ResultStream> {
+        let policy = self.bind(py, &Params::new())?;
+        let batches = evaluate::read(py, data)?;
+        let out = py.allow_threads(|| evaluate::allotments(&policy, &batches));
+        Ok(evaluate::stream_of(transport::allotments_schema(), vec![evaluate::to_py(out)?]))
+    }
+
     fn __repr__(&self) -> String {
         format!("<clearance.Policy {:?} from {:?}>", self.name(), self.source.name)
     }
@@ -164,6 +234,33 @@ fn compile(py: Python<'_>, text: &str, path: &str) -> PyResult<Policy> {
     }
 }
 
+/// An Arrow schema for Python, through an empty stream.
+fn py_schema<'py>(py: Python<'py>, schema: arrow_schema::SchemaRef) -> PyResult<Bound<'py, PyAny>> {
+    let stream = evaluate::stream_of(schema, Vec::new());
+    let reader = PyModule::import(py, "pyarrow")?
+        .getattr("RecordBatchReader")?
+        .call_method1("from_stream", (stream,))?;
+    reader.getattr("schema")
+}
+
+/// The Arrow schema of results (the fields of `clearance eval --format ndjson`).
+#[pyfunction]
+fn results_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    py_schema(py, interim::results_schema())
+}
+
+/// The Arrow schema of Spark's candidate rows.
+#[pyfunction]
+fn candidates_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    py_schema(py, transport::candidates_schema())
+}
+
+/// The Arrow schema of Spark's allotment rows.
+#[pyfunction]
+fn allotments_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    py_schema(py, transport::allotments_schema())
+}
+
 /// The native part of the `clearance` package.
 #[pymodule]
 fn _clearance(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -172,6 +269,10 @@ fn _clearance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Diagnostic>()?;
     m.add_class::<TestReport>()?;
     m.add_class::<TestCase>()?;
+    m.add_class::<ResultStream>()?;
     m.add_function(wrap_pyfunction!(compile, m)?)?;
+    m.add_function(wrap_pyfunction!(results_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(candidates_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(allotments_schema, m)?)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use arrow_array::builder::{Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::{Array, ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use clearance::allocation::{Allotment, Candidate, Turn};
-use clearance::value::{parse_date, Decimal, Type, Value};
+use clearance::value::{parse_date, Decimal, Value};
 
 pub fn candidates_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
@@ -30,35 +30,37 @@ pub fn allotments_schema() -> SchemaRef {
     ]))
 }
 
-/// A value as canonical text (`None` for a missing one): decimals without trailing
-/// zeros, enums by index, dates as `YYYY-MM-DD`.
+/// A value as canonical, tagged text (`None` for a missing one): equal values have equal
+/// text (decimals without trailing zeros), and the tag tells the type back.
 fn value_text(v: &Value) -> Option<String> {
     Some(match v {
-        Value::Missing => return None,
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Decimal(d) | Value::Percent(d) => d.normalize().to_string(),
-        Value::Text(t) => t.to_string(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::Enum(i) => i.to_string(),
-        Value::List(_) => return None,
+        Value::Missing | Value::List(_) => return None,
+        Value::Bool(b) => format!("b:{b}"),
+        Value::Int(i) => format!("i:{i}"),
+        Value::Decimal(d) => format!("d:{}", d.normalize()),
+        Value::Percent(d) => format!("p:{}", d.normalize()),
+        Value::Text(t) => format!("t:{t}"),
+        Value::Date(d) => format!("D:{}", d.format("%Y-%m-%d")),
+        Value::Enum(i) => format!("e:{i}"),
     })
 }
 
-/// The value of `text` for a field of type `ty` (the inverse of `value_text`).
-fn text_value(text: Option<&str>, ty: Option<&Type>) -> Result<Value, ArrowError> {
-    let (Some(text), Some(ty)) = (text, ty) else {
+/// The value of `value_text`'s text.
+fn text_value(text: Option<&str>) -> Result<Value, ArrowError> {
+    let Some(text) = text else {
         return Ok(Value::Missing);
     };
-    let bad = || ArrowError::InvalidArgumentError(format!("`{text}` is not a `{ty}`"));
-    Ok(match ty {
-        Type::Bool => Value::Bool(text == "true"),
-        Type::Int => Value::Int(text.parse().map_err(|_| bad())?),
-        Type::Decimal => Value::Decimal(Decimal::from_str(text).map_err(|_| bad())?),
-        Type::Percent => Value::Percent(Decimal::from_str(text).map_err(|_| bad())?),
-        Type::Date => Value::Date(parse_date(text).ok_or_else(bad)?),
-        Type::Enum(_) => Value::Enum(text.parse().map_err(|_| bad())?),
-        _ => Value::text(text),
+    let bad = || ArrowError::InvalidArgumentError(format!("`{text}` is not a tagged value"));
+    let (tag, v) = text.split_once(':').ok_or_else(bad)?;
+    Ok(match tag {
+        "b" => Value::Bool(v == "true"),
+        "i" => Value::Int(v.parse().map_err(|_| bad())?),
+        "d" => Value::Decimal(Decimal::from_str(v).map_err(|_| bad())?),
+        "p" => Value::Percent(Decimal::from_str(v).map_err(|_| bad())?),
+        "t" => Value::text(v),
+        "D" => Value::Date(parse_date(v).ok_or_else(bad)?),
+        "e" => Value::Enum(v.parse().map_err(|_| bad())?),
+        _ => return Err(bad()),
     })
 }
 
@@ -92,14 +94,8 @@ fn column<'a, T: 'static>(batch: &'a RecordBatch, name: &str) -> Result<&'a T, A
         .ok_or_else(|| ArrowError::SchemaError(format!("no column `{name}` of the right type")))
 }
 
-/// The candidates of `batch`, given the types of the policy's `per` field of each limit
-/// and of its `order by` field.
-pub fn read_candidates(
-    batch: &RecordBatch,
-    per: &[Option<Type>],
-    order: Option<&Type>,
-    out: &mut Vec<Candidate>,
-) -> Result<(), ArrowError> {
+/// The candidates of `batch`.
+pub fn read_candidates(batch: &RecordBatch, out: &mut Vec<Candidate>) -> Result<(), ArrowError> {
     let record = column::<Int64Array>(batch, "record")?;
     let limit = column::<Int32Array>(batch, "limit")?;
     let group = column::<StringArray>(batch, "group")?;
@@ -109,14 +105,11 @@ pub fn read_candidates(
         (!a.is_null(i)).then(|| a.value(i))
     }
     for i in 0..batch.num_rows() {
-        let n = limit.value(i) as usize;
-        let bad = || ArrowError::InvalidArgumentError("a candidate of no limit".into());
-        let per_type = per.get(n).ok_or_else(bad)?.as_ref();
         out.push(Candidate {
             record: record.value(i) as usize,
-            limit: n,
-            group: text_value(text(group, i), per_type)?,
-            order: text_value(text(order_by, i), order)?,
+            limit: limit.value(i) as usize,
+            group: text_value(text(group, i))?,
+            order: text_value(text(order_by, i))?,
             quantity: Decimal::from_str(quantity.value(i))
                 .map_err(|e| ArrowError::InvalidArgumentError(e.to_string()))?,
         });
