@@ -50,13 +50,14 @@ __all__ = ["evaluate", "results_schema"]
 
 # The column of generated positions (a record's 1-based place in the input).
 _POSITION = "__clearance_position"
+# The column of allotments joined to the records.
+_ALLOTMENT = "__clearance_allotment"
 
 
 def results_schema():
-    """The Spark schema of the results (``clearance.results_schema()`` as a StructType)."""
-    from pyspark.sql.pandas.types import from_arrow_schema
-
-    return from_arrow_schema(_clearance.results_schema())
+    """The Spark schema of the results (``clearance.results_schema()`` as a StructType,
+    every field nullable: Spark keeps the children of a null struct as nulls)."""
+    return _spark_schema(_clearance.results_schema())
 
 
 def _source(policy: Union[Policy, str]) -> str:
@@ -97,18 +98,30 @@ def evaluate(
         )
     else:
         # One ordered pass: on the driver.
-        table = compiled._allocate(candidates.toArrow(), params)
-        spark = df.sparkSession
-        allotments = spark.createDataFrame(pa.table(table), schema=allotment_schema)
-    allotments = allotments.withColumnRenamed("index", "__clearance_allotted")
+        bound = compiled.with_params(params)
+        table = pa.table(bound._allocate(candidates.toArrow()))
+        allotments = df.sparkSession.createDataFrame(table.to_pandas(), schema=allotment_schema)
+    allotments = allotments.select(
+        allotments["index"].alias("__clearance_allotted"),
+        allotments["allotment"].alias(_ALLOTMENT),
+    )
     joined = df.join(allotments, df[position] == allotments["__clearance_allotted"], "left")
-    return joined.mapInArrow(_records(text, params, position, "allotment"), schema)
+    return joined.mapInArrow(_records(text, params, position, _ALLOTMENT), schema)
 
 
 def _spark_schema(arrow_schema: pa.Schema):
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return from_arrow_schema(arrow_schema)
+    return from_arrow_schema(pa.schema([_nullable(f) for f in arrow_schema]))
+
+
+def _nullable(field: pa.Field) -> pa.Field:
+    t = field.type
+    if pa.types.is_struct(t):
+        t = pa.struct([_nullable(t.field(i)) for i in range(t.num_fields)])
+    elif pa.types.is_list(t):
+        t = pa.list_(_nullable(t.value_field))
+    return pa.field(field.name, t, nullable=True)
 
 
 def _with_positions(df):
@@ -141,9 +154,9 @@ def _records(text: str, params: dict, position: str, allotments: Optional[str]):
 
         from clearance import _clearance
 
-        policy = _clearance.compile(text)
+        policy = _clearance.compile(text).with_params(params)
         for batch in batches:
-            out = policy._records(pa.Table.from_batches([batch]), position, allotments, params)
+            out = policy._records(pa.Table.from_batches([batch]), position, allotments)
             yield from pa.RecordBatchReader.from_stream(out)
 
     return run
@@ -155,9 +168,9 @@ def _candidates(text: str, params: dict, position: str):
 
         from clearance import _clearance
 
-        policy = _clearance.compile(text)
+        policy = _clearance.compile(text).with_params(params)
         for batch in batches:
-            out = policy._candidates(pa.Table.from_batches([batch]), position, params)
+            out = policy._candidates(pa.Table.from_batches([batch]), position)
             yield from pa.RecordBatchReader.from_stream(out)
 
     return run
@@ -169,7 +182,7 @@ def _allocate(text: str, params: dict):
 
         from clearance import _clearance
 
-        policy = _clearance.compile(text)
-        return pa.table(policy._allocate(table, params))
+        policy = _clearance.compile(text).with_params(params)
+        return pa.table(policy._allocate(table))
 
     return run
