@@ -1,16 +1,17 @@
 //! `clearance eval POLICY --data FILE`
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::ops::ControlFlow;
 
 use clap::{Args, ValueEnum};
 
-use super::input::{prepare_run, print_input_error, DataArgs, Prepared, SetArgs};
+use super::columnar::{prepare_eval, Source};
+use super::input::{print_input_error, DataArgs, Prepared, SetArgs};
 use super::output::{allocation_lines, params_line, summary_line, CsvOut, TableOut};
-use super::{print_file_error, Out, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
-use clearance::data::{DataFormat, InputError};
+use super::{print_file_error, EXIT_FAILED, EXIT_INVALID, EXIT_OK};
+use clearance::data::InputError;
 use clearance::outcome::Decision;
-use clearance::run::{evaluate_parallel, Parallel, RecordResult, Report, Summary};
+use clearance::run::{Parallel, RecordResult, Report, Summary};
 
 /// Evaluate a policy over a batch of records: one decision per record, with reasons.
 #[derive(Args)]
@@ -22,9 +23,13 @@ pub struct EvalArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub set: SetArgs,
-    /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise) or `csv`.
+    /// Output: `table` (default on a terminal), `json`, `ndjson` (default otherwise), `csv`
+    /// or `parquet` (a Parquet file of the results, docs/arrow.md).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+    /// Write the results to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<String>,
     /// Include, per record, every rule with the value of each part of its condition
     /// (`json` and `ndjson` output).
     #[arg(long)]
@@ -47,6 +52,7 @@ pub enum OutputFormat {
     Json,
     Ndjson,
     Csv,
+    Parquet,
 }
 
 /// One word of `--fail-on`: a decision, or `none`.
@@ -79,12 +85,19 @@ pub fn run(args: EvalArgs) -> u8 {
         print_file_error("`--fail-on none` cannot be combined with decisions; give `none` alone");
         return EXIT_INVALID;
     }
-    let Some((Prepared { source, policy }, format, input)) =
-        prepare_run(&args.policy, &args.data, &args.set.params())
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    if args.format == Some(OutputFormat::Parquet) && to_terminal {
+        print_file_error(
+            "--format parquet writes a binary file: pass --output FILE or redirect standard output",
+        );
+        return EXIT_INVALID;
+    }
+    let Some((Prepared { source, policy }, input)) =
+        prepare_eval(&args.policy, &args.data, &args.set.params())
     else {
         return EXIT_INVALID;
     };
-    let output_format = args.format.unwrap_or(if io::stdout().is_terminal() {
+    let output_format = args.format.unwrap_or(if to_terminal {
         OutputFormat::Table
     } else {
         OutputFormat::Ndjson
@@ -95,7 +108,16 @@ pub fn run(args: EvalArgs) -> u8 {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         explain_source: args.explain.then_some(source.text.as_str()),
     };
-    let mut out = super::stdout();
+    let mut out: Box<dyn Write> = match &args.output {
+        None => Box::new(super::stdout()),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(io::BufWriter::with_capacity(1 << 16, f)),
+            Err(e) => {
+                print_file_error(&format!("cannot write `{path}`: {e}"));
+                return EXIT_INVALID;
+            }
+        },
+    };
     let mut progress = Progress::new();
     let mut written = Ok(());
     let result = evaluate_into(
@@ -104,7 +126,6 @@ pub fn run(args: EvalArgs) -> u8 {
         &mut progress,
         Run {
             policy: &policy,
-            format,
             input,
             options,
             output: output_format,
@@ -146,8 +167,7 @@ pub fn run(args: EvalArgs) -> u8 {
 /// One evaluation for [`evaluate_into`].
 struct Run<'p, 's> {
     policy: &'p clearance::Policy,
-    format: DataFormat,
-    input: Box<dyn BufRead + Send>,
+    input: Source,
     options: Parallel<'s>,
     output: OutputFormat,
     csv_raw: bool,
@@ -156,14 +176,13 @@ struct Run<'p, 's> {
 /// Evaluates and writes the results to `out`. When a write fails (the output was
 /// closed), the error goes to `written` and the evaluation stops.
 fn evaluate_into(
-    out: &mut Out,
+    out: &mut dyn Write,
     written: &mut io::Result<()>,
     progress: &mut Progress,
     run: Run,
 ) -> Result<Summary, InputError> {
     let Run {
         policy,
-        format,
         input,
         options,
         output,
@@ -195,7 +214,7 @@ fn evaluate_into(
                 }
                 bytes
             };
-            evaluate_parallel(policy, format, input, options, &render, &mut |bytes, s| {
+            input.evaluate(policy, options, &render, &mut |bytes, s| {
                 if written.is_ok() {
                     *written = out.write_all(&bytes);
                 }
@@ -209,12 +228,11 @@ fn evaluate_into(
         OutputFormat::Json | OutputFormat::Table => {
             let mut results = Vec::new();
             let render = |chunk: Vec<RecordResult>| chunk;
-            let summary =
-                evaluate_parallel(policy, format, input, options, &render, &mut |chunk, s| {
-                    results.extend(chunk);
-                    progress.update(s.records);
-                    ControlFlow::Continue(())
-                })?;
+            let summary = input.evaluate(policy, options, &render, &mut |chunk, s| {
+                results.extend(chunk);
+                progress.update(s.records);
+                ControlFlow::Continue(())
+            })?;
             let report = Report {
                 policy: policy.name.clone(),
                 params: policy.params_used().into_iter().collect(),
@@ -230,6 +248,14 @@ fn evaluate_into(
             };
             Ok(summary)
         }
+        OutputFormat::Parquet => super::columnar::write_parquet(
+            out,
+            written,
+            &mut |records| progress.update(records),
+            policy,
+            input,
+            options,
+        ),
     }
 }
 

@@ -21,14 +21,20 @@ pub enum DataFormatArg {
     Ndjson,
     /// Comma-separated values with a header row.
     Csv,
+    /// Apache Parquet (`eval` only).
+    Parquet,
+    /// Arrow IPC, file or stream format (`eval` only).
+    Arrow,
 }
 
-impl From<DataFormatArg> for DataFormat {
-    fn from(f: DataFormatArg) -> DataFormat {
-        match f {
-            DataFormatArg::Json => DataFormat::Json,
-            DataFormatArg::Ndjson => DataFormat::Ndjson,
-            DataFormatArg::Csv => DataFormat::Csv(CsvDelimiter::Comma),
+impl DataFormatArg {
+    /// The library's text format; `None` for Parquet and Arrow (see `columnar.rs`).
+    pub fn text(self) -> Option<DataFormat> {
+        match self {
+            DataFormatArg::Json => Some(DataFormat::Json),
+            DataFormatArg::Ndjson => Some(DataFormat::Ndjson),
+            DataFormatArg::Csv => Some(DataFormat::Csv(CsvDelimiter::Comma)),
+            DataFormatArg::Parquet | DataFormatArg::Arrow => None,
         }
     }
 }
@@ -166,7 +172,8 @@ pub fn prepare(path: &str, params: &Params) -> Option<Prepared> {
 /// Where the records come from: what `eval`, `explain` and `diff` share.
 #[derive(Args)]
 pub struct DataArgs {
-    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`), or `-` for standard input.
+    /// The data file (`.json`, `.ndjson`/`.jsonl`, `.csv`; for `eval` also `.parquet`,
+    /// `.arrow`/`.arrows`/`.ipc`), or `-` for standard input.
     #[arg(long = "data", value_name = "FILE")]
     pub path: String,
     /// The data format, when the file name does not tell (required for `-`).
@@ -185,7 +192,14 @@ fn parse_delimiter(s: &str) -> Result<CsvDelimiter, String> {
 /// The data's format, from the flags or the file name; problems are printed.
 pub fn data_format(data: &DataArgs) -> Option<DataFormat> {
     let path = &data.path;
-    let flag = data.data_format.map(DataFormat::from);
+    if let Some(f) = super::columnar::columnar_format(data) {
+        print_file_error(&format!(
+            "`{path}` is {} data, which only `eval` reads; convert it to NDJSON or CSV",
+            f.title()
+        ));
+        return None;
+    }
+    let flag = data.data_format.and_then(DataFormatArg::text);
     let Some(format) = flag.or_else(|| DataFormat::from_path(path)) else {
         print_file_error(&format!(
             "cannot tell the format of `{path}` from its name; pass --data-format json, ndjson or csv"

@@ -14,6 +14,7 @@ macro_rules! to_stderr {
 }
 
 mod check;
+mod columnar;
 mod completions;
 mod diff;
 mod eval;

@@ -280,7 +280,7 @@ fn out_of_range(raw: &str, what: &str, e: NumberError) -> String {
 }
 
 /// `"30%"` or `"2.5%"` → percentage points.
-pub(super) fn parse_percent_text(s: &str) -> Option<Value> {
+pub(crate) fn parse_percent_text(s: &str) -> Option<Value> {
     let number = s.trim().strip_suffix('%')?.trim_end();
     if number.is_empty() || number.contains(['e', 'E', '_']) {
         return None;

@@ -150,6 +150,8 @@ impl InputError {
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 pub use csv::CsvLayout;
+#[cfg(feature = "arrow")]
+pub(crate) use json::parse_percent_text;
 
 /// A record as read, before decoding: what a reader hands to workers.
 #[derive(Debug)]
@@ -242,7 +244,7 @@ pub fn decode_json(schema: &Schema, text: &str) -> Result<Vec<Value>, Vec<Record
     json::decode_record(schema, text)
 }
 
-fn field_error(schema: &Schema, slot: usize, message: impl Into<String>) -> RecordError {
+pub(crate) fn field_error(schema: &Schema, slot: usize, message: impl Into<String>) -> RecordError {
     RecordError {
         rule: None,
         field: Some(schema.fields[slot].name.clone()),
@@ -260,7 +262,7 @@ fn record_error(message: impl Into<String>) -> RecordError {
 
 /// After decoding: every required field present (a field with an error already is not
 /// reported again); the row, or every error.
-fn finish(
+pub(crate) fn finish(
     schema: &Schema,
     row: Vec<Value>,
     mut errors: Vec<RecordError>,
