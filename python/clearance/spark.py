@@ -112,7 +112,12 @@ def evaluate(
 def _spark_schema(arrow_schema: pa.Schema):
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return from_arrow_schema(pa.schema([_nullable(f) for f in arrow_schema]))
+    return from_arrow_schema(_for_spark(arrow_schema))
+
+
+def _for_spark(schema: pa.Schema) -> pa.Schema:
+    """``schema`` as Spark holds it: every field nullable, unsigned integers signed."""
+    return pa.schema([_nullable(f) for f in schema])
 
 
 def _nullable(field: pa.Field) -> pa.Field:
@@ -121,6 +126,8 @@ def _nullable(field: pa.Field) -> pa.Field:
         t = pa.struct([_nullable(t.field(i)) for i in range(t.num_fields)])
     elif pa.types.is_list(t):
         t = pa.list_(_nullable(t.value_field))
+    elif pa.types.is_unsigned_integer(t):
+        t = pa.int64()
     return pa.field(field.name, t, nullable=True)
 
 
@@ -155,9 +162,11 @@ def _records(text: str, params: dict, position: str, allotments: Optional[str]):
         from clearance import _clearance
 
         policy = _clearance.compile(text).with_params(params)
+        schema = _for_spark(_clearance.results_schema())
         for batch in batches:
             out = policy._records(pa.Table.from_batches([batch]), position, allotments)
-            yield from pa.RecordBatchReader.from_stream(out)
+            for result in pa.RecordBatchReader.from_stream(out):
+                yield result.cast(schema)
 
     return run
 

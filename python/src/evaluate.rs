@@ -8,7 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::engine::{evaluate, Input};
-use crate::interim::{decode, results_batch, results_schema};
+use clearance::arrow::{check_schema, decode_batch, evaluate_batches, results_schema, ResultsBuilder};
 use crate::stream::ResultStream;
 use crate::transport;
 
@@ -67,43 +67,63 @@ fn arrow_cast_i64(column: &dyn Array) -> Result<Int64Array, ArrowError> {
         .ok_or_else(|| ArrowError::SchemaError("the position column must be of 64-bit integers".into()))
 }
 
-/// A whole batch, the allocation included: results in input order, one Arrow batch per
-/// input batch.
-pub fn evaluate_all(policy: &Policy, batches: &[RecordBatch]) -> Result<Vec<RecordBatch>, ArrowError> {
-    let mut parts: Vec<Vec<Input>> = Vec::with_capacity(batches.len());
-    let mut first = 1;
-    for b in batches {
-        let part = inputs(policy, b, None, first)?;
-        first += part.len();
-        parts.push(part);
+/// A whole batch, the allocation included (`clearance::arrow::evaluate_batches`): results
+/// in input order.
+pub fn evaluate_all(
+    policy: &Policy,
+    reader: arrow_array::ffi_stream::RecordBatchStreamReader,
+    threads: usize,
+) -> PyResult<Vec<RecordBatch>> {
+    match evaluate_batches(policy, reader, threads) {
+        Ok((tables, _summary)) => Ok(tables),
+        Err(e) => {
+            let help = e.help().map(|h| format!("; {h}")).unwrap_or_default();
+            Err(PyValueError::new_err(format!("{e}{help}")))
+        }
     }
-    let mut candidates = Vec::new();
-    let mut results: Vec<Vec<clearance::RecordResult>> = parts
-        .iter()
-        .map(|part| {
-            part.iter()
-                .map(|input| {
-                    let (r, c) = evaluate(policy, input, None);
-                    candidates.extend(c);
-                    r
-                })
-                .collect()
+}
+
+fn results_batch(results: &[clearance::RecordResult]) -> Result<RecordBatch, ArrowError> {
+    let mut builder = ResultsBuilder::new();
+    results.iter().for_each(|r| builder.push(r));
+    Ok(builder.finish())
+}
+
+/// Decodes every row of `batch` for `policy` (`clearance::arrow::decode_batch`), with the
+/// label of a bad record: its `id` when the data has it.
+fn decode(policy: &Policy, batch: &RecordBatch) -> Result<Vec<(crate::engine::Decoded, Option<String>)>, ArrowError> {
+    let layout = check_schema(policy, &batch.schema()).map_err(|e| {
+        let help = e.help.as_deref().map(|h| format!("; {h}")).unwrap_or_default();
+        ArrowError::SchemaError(format!("{e}{help}"))
+    })?;
+    let ids = policy
+        .schema
+        .id
+        .and_then(|slot| layout.column_of(slot))
+        .map(|i| arrow_cast_text(batch.column(i).as_ref()));
+    Ok(decode_batch(policy, &layout, batch)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let label = match (&row, &ids) {
+                (Err(_), Some(Some(ids))) => ids.get(i).cloned().flatten(),
+                _ => None,
+            };
+            (row, label)
         })
-        .collect();
-    if !candidates.is_empty() {
-        // Where each position is: its part and its place there.
-        let mut at = Vec::with_capacity(first);
-        at.push((0, 0));
-        for (p, part) in parts.iter().enumerate() {
-            at.extend((0..part.len()).map(|k| (p, k)));
-        }
-        let allocation = allocate(policy, candidates);
-        for a in allocation.allotments() {
-            let (p, k) = at[a.record];
-            results[p][k] = evaluate(policy, &parts[p][k], Some(&a)).0;
-        }
+        .collect())
+}
+
+/// The values of a text column, if it is one.
+fn arrow_cast_text(column: &dyn Array) -> Option<Vec<Option<String>>> {
+    use arrow_array::cast::AsArray;
+    let collect = |it: &mut dyn Iterator<Item = Option<&str>>| it.map(|v| v.map(str::to_string)).collect();
+    match column.data_type() {
+        arrow_schema::DataType::Utf8 => Some(collect(&mut column.as_string::<i32>().iter())),
+        arrow_schema::DataType::LargeUtf8 => Some(collect(&mut column.as_string::<i64>().iter())),
+        arrow_schema::DataType::Utf8View => Some(collect(&mut column.as_string_view().iter())),
+        _ => None,
     }
-    results.iter().map(|r| results_batch(r)).collect()
 }
 
 /// The results of the records of `batches` at the positions of their `position` column,

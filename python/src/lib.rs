@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 mod diagnostics;
 mod engine;
 mod evaluate;
-mod interim;
 mod params;
 mod stream;
 mod transport;
@@ -169,13 +168,13 @@ impl Policy {
         fields: Option<Vec<String>>,
         threads: Option<usize>,
     ) -> PyResult<ResultStream> {
-        let _ = threads;
         let params = params::from_python(params)?;
         let policy = self.bind(py, &params)?;
-        let batches = evaluate::read(py, data)?;
-        let results = py.allow_threads(|| evaluate::evaluate_all(&policy, &batches));
-        let results = evaluate::to_py(results)?;
-        evaluate::select(results, fields.as_deref())
+        let reader = stream::import(data)?;
+        let threads = threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let results = py.allow_threads(|| evaluate::evaluate_all(&policy, reader, threads));
+        evaluate::select(results?, fields.as_deref())
     }
 
     /// Spark's per-record step: the results of the records of `data` at the positions of
@@ -246,7 +245,7 @@ fn py_schema<'py>(py: Python<'py>, schema: arrow_schema::SchemaRef) -> PyResult<
 /// The Arrow schema of results (the fields of `clearance eval --format ndjson`).
 #[pyfunction]
 fn results_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    py_schema(py, interim::results_schema())
+    py_schema(py, clearance::arrow::results_schema())
 }
 
 /// The Arrow schema of Spark's candidate rows.

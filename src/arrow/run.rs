@@ -15,9 +15,10 @@ use super::decode::decode;
 use super::results::ResultsBuilder;
 use super::schema::{check_schema, ArrowLayout};
 use super::ArrowInputError;
-use crate::eval::{Allocator, Entry, Policy};
+use crate::eval::{Allocator, Candidate, Policy};
 use crate::explain::explain_row;
 use crate::outcome::Outcome;
+use crate::value::Value;
 use crate::run::{Parallel, RecordResult, Summary};
 
 /// Rows per slice handed to a worker (a batch is cut without copying).
@@ -77,14 +78,16 @@ where
 {
     enum Done<T> {
         Rendered(T, Summary),
-        Evaluated(Vec<(RecordResult, Option<Entry>)>),
+        Evaluated(Vec<(RecordResult, Option<Taking>)>),
     }
     let threads = options.threads.max(1);
     let limits = policy.has_limits();
     let mut summary = Summary::default();
-    let mut allocator =
-        limits.then(|| Allocator::new(policy).with_ledgers(options.explain_source.is_some()));
+    let mut allocator = limits.then(|| Allocator::new(policy));
     let mut pending: Vec<RecordResult> = Vec::new();
+    // The rows of the records that take part in a limit, by record number: applying an
+    // allotment renders its facts from the row.
+    let mut taking: std::collections::HashMap<usize, Vec<Value>> = Default::default();
     let stop = AtomicBool::new(false);
     let (slice_tx, slice_rx) = sync_channel::<Slice>(threads * 2);
     let (done_tx, done_rx) = sync_channel::<(usize, Done<T>)>(threads * 2);
@@ -136,9 +139,10 @@ where
                         }
                     }
                     Done::Evaluated(evaluated) => {
-                        for (result, keys) in evaluated {
-                            if let (Some(keys), Some(a)) = (keys, allocator.as_mut()) {
-                                a.push(keys);
+                        for (result, took) in evaluated {
+                            if let (Some(took), Some(a)) = (took, allocator.as_mut()) {
+                                took.candidates.into_iter().for_each(|c| a.push(c));
+                                taking.insert(pending.len(), took.row);
                             }
                             pending.push(result);
                         }
@@ -157,13 +161,24 @@ where
     }
     read?;
     if let Some(alloc) = allocator {
-        let (allotments, reports) = alloc.allocate();
-        for a in allotments {
-            let i = a.record;
-            pending[i].allot(a, policy.default);
+        let allocation = if options.explain_source.is_some() {
+            alloc.finish_with_ledgers(&|i| pending[i].record.clone())
+        } else {
+            alloc.finish()
+        };
+        for a in allocation.allotments() {
+            let (Some(row), Some(r)) = (taking.get(&a.record), pending.get_mut(a.record)) else {
+                continue;
+            };
+            if let Some(fired) = policy.allot(&a, row, &mut r.outcome) {
+                if let Some(traces) = &mut r.explain {
+                    crate::explain::refused(traces, &fired);
+                }
+            }
         }
         pending.iter().for_each(|r| summary.add(r));
-        summary.allocations = reports;
+        let label = |i: usize| pending[i].record.clone();
+        summary.allocations = allocation.reports(policy, Some(&label));
         let mut rest = pending.into_iter().peekable();
         while rest.peek().is_some() {
             let part: Vec<RecordResult> = rest.by_ref().take(CHUNK).collect();
@@ -214,16 +229,23 @@ where
     Ok(())
 }
 
+/// What a record that takes part in a limit keeps until the allocation: its row and its
+/// candidates.
+struct Taking {
+    row: Vec<Value>,
+    candidates: Vec<Candidate>,
+}
+
 /// Decodes and evaluates a slice whose first record is number `first` of the input
-/// (from 0): each result with its allocation keys when the policy has `limit` rules.
+/// (from 0): each result with its candidates (and row) when it takes part in a limit.
 fn evaluate_slice(
     policy: &Policy,
     layout: &ArrowLayout,
     batch: &RecordBatch,
     first: usize,
     options: Parallel,
-) -> Vec<(RecordResult, Option<Entry>)> {
-    let allocator = policy.has_limits().then(|| Allocator::new(policy));
+) -> Vec<(RecordResult, Option<Taking>)> {
+    let limits = policy.has_limits();
     let mut decoded = decode(&policy.schema, layout, batch);
     (0..batch.num_rows())
         .map(|i| {
@@ -232,9 +254,11 @@ fn evaluate_slice(
             match decoded.take(&policy.schema, i) {
                 Ok(row) => {
                     let mut outcome = policy.evaluate_row(&row);
-                    let keys = allocator
-                        .as_ref()
-                        .and_then(|a| a.entry(first + i, &label, &row, &mut outcome));
+                    let candidates = if limits {
+                        policy.candidates(first + i, &row, &mut outcome)
+                    } else {
+                        Vec::new()
+                    };
                     let explain = options
                         .explain_source
                         .map(|src| explain_row(policy, src, &row, &outcome));
@@ -245,7 +269,8 @@ fn evaluate_slice(
                         outcome,
                         explain,
                     };
-                    (result, keys)
+                    let took = (!candidates.is_empty()).then_some(Taking { row, candidates });
+                    (result, took)
                 }
                 Err(errors) => {
                     let result = RecordResult {
