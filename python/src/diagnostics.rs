@@ -67,7 +67,11 @@ impl Diagnostic {
         let rendered = if placed {
             render(d, source, RenderOptions::default())
         } else {
-            let help = d.help.as_deref().map(|h| format!("; {h}")).unwrap_or_default();
+            let help = d
+                .help
+                .as_deref()
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
             format!("error: {}{help}\n", d.message)
         };
         Diagnostic {

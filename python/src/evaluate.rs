@@ -1,6 +1,8 @@
 //! `Policy.evaluate` and the native steps of `clearance.spark`.
 
-use arrow_array::{Array, Int64Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StringArray};
+use arrow_array::{
+    Array, Int64Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StringArray,
+};
 use arrow_schema::ArrowError;
 use clearance::allocation::{allocate, Candidate};
 use clearance::Policy;
@@ -8,9 +10,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::engine::{evaluate, Input};
-use clearance::arrow::{check_schema, decode_batch, evaluate_batches, results_schema, ResultsBuilder};
 use crate::stream::ResultStream;
 use crate::transport;
+use clearance::arrow::{
+    check_schema, decode_batch, evaluate_batches, results_schema, ResultsBuilder,
+};
 
 fn arrow_err(e: ArrowError) -> PyErr {
     PyValueError::new_err(e.to_string())
@@ -28,7 +32,12 @@ fn read_all(reader: impl RecordBatchReader) -> Result<Vec<RecordBatch>, ArrowErr
 }
 
 /// The inputs of `batch`, at the positions of its column `position`, or from `first` on.
-fn inputs(policy: &Policy, batch: &RecordBatch, position: Option<&str>, first: usize) -> Result<Vec<Input>, ArrowError> {
+fn inputs(
+    policy: &Policy,
+    batch: &RecordBatch,
+    position: Option<&str>,
+    first: usize,
+) -> Result<Vec<Input>, ArrowError> {
     let positions: Option<Vec<usize>> = match position {
         None => None,
         Some(name) => {
@@ -64,7 +73,9 @@ fn arrow_cast_i64(column: &dyn Array) -> Result<Int64Array, ArrowError> {
         .as_any()
         .downcast_ref::<Int64Array>()
         .cloned()
-        .ok_or_else(|| ArrowError::SchemaError("the position column must be of 64-bit integers".into()))
+        .ok_or_else(|| {
+            ArrowError::SchemaError("the position column must be of 64-bit integers".into())
+        })
 }
 
 /// A whole batch, the allocation included (`clearance::arrow::evaluate_batches`): results
@@ -91,9 +102,16 @@ fn results_batch(results: &[clearance::RecordResult]) -> Result<RecordBatch, Arr
 
 /// Decodes every row of `batch` for `policy` (`clearance::arrow::decode_batch`), with the
 /// label of a bad record: its `id` when the data has it.
-fn decode(policy: &Policy, batch: &RecordBatch) -> Result<Vec<(crate::engine::Decoded, Option<String>)>, ArrowError> {
+fn decode(
+    policy: &Policy,
+    batch: &RecordBatch,
+) -> Result<Vec<(crate::engine::Decoded, Option<String>)>, ArrowError> {
     let layout = check_schema(policy, &batch.schema()).map_err(|e| {
-        let help = e.help.as_deref().map(|h| format!("; {h}")).unwrap_or_default();
+        let help = e
+            .help
+            .as_deref()
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
         ArrowError::SchemaError(format!("{e}{help}"))
     })?;
     let ids = policy
@@ -117,7 +135,8 @@ fn decode(policy: &Policy, batch: &RecordBatch) -> Result<Vec<(crate::engine::De
 /// The values of a text column, if it is one.
 fn arrow_cast_text(column: &dyn Array) -> Option<Vec<Option<String>>> {
     use arrow_array::cast::AsArray;
-    let collect = |it: &mut dyn Iterator<Item = Option<&str>>| it.map(|v| v.map(str::to_string)).collect();
+    let collect =
+        |it: &mut dyn Iterator<Item = Option<&str>>| it.map(|v| v.map(str::to_string)).collect();
     match column.data_type() {
         arrow_schema::DataType::Utf8 => Some(collect(&mut column.as_string::<i32>().iter())),
         arrow_schema::DataType::LargeUtf8 => Some(collect(&mut column.as_string::<i64>().iter())),
@@ -141,7 +160,9 @@ pub fn records(
             Some(name) => Some(
                 b.column_by_name(name)
                     .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-                    .ok_or_else(|| ArrowError::SchemaError(format!("no allotment column `{name}`")))?
+                    .ok_or_else(|| {
+                        ArrowError::SchemaError(format!("no allotment column `{name}`"))
+                    })?
                     .clone(),
             ),
         };
@@ -159,7 +180,11 @@ pub fn records(
 }
 
 /// The candidates of the records of `batches` (numbered by their positions).
-pub fn candidates(policy: &Policy, batches: &[RecordBatch], position: &str) -> Result<Vec<RecordBatch>, ArrowError> {
+pub fn candidates(
+    policy: &Policy,
+    batches: &[RecordBatch],
+    position: &str,
+) -> Result<Vec<RecordBatch>, ArrowError> {
     let mut out = Vec::new();
     for b in batches {
         let mut all = Vec::new();
@@ -212,7 +237,11 @@ pub fn select(batches: Vec<RecordBatch>, fields: Option<&[String]>) -> PyResult<
                 let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
                 return Err(PyValueError::new_err(format!(
                     "there is no result field `{f}`; the fields are {}",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         }

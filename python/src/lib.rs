@@ -12,8 +12,8 @@ mod engine;
 mod evaluate;
 mod params;
 mod stream;
-mod transport;
 mod tests;
+mod transport;
 
 use diagnostics::{policy_error, to_objects, Diagnostic, PolicyError};
 use stream::ResultStream;
@@ -94,7 +94,8 @@ impl Policy {
     ) -> PyResult<TestReport> {
         let params = params::from_python(params)?;
         let text = self.source.text.as_str();
-        let report = py.allow_threads(|| clearance::testing::run_source_tests(text, &params, filter));
+        let report =
+            py.allow_threads(|| clearance::testing::run_source_tests(text, &params, filter));
         match report {
             Ok(r) => Ok(TestReport::new(&r, &self.source)),
             Err(d) => Err(policy_error(py, &d, &self.source)),
@@ -104,7 +105,11 @@ impl Policy {
     /// The params this run would use, and `today` when the policy uses it, as the CLI
     /// reports them (`{"national_cap": "400000", "today": "2026-01-29"}`).
     #[pyo3(signature = (params=None))]
-    fn params_used(&self, py: Python<'_>, params: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    fn params_used(
+        &self,
+        py: Python<'_>,
+        params: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(String, String)>> {
         let params = params::from_python(params)?;
         Ok(self.bind(py, &params)?.params_used())
     }
@@ -171,8 +176,8 @@ impl Policy {
         let params = params::from_python(params)?;
         let policy = self.bind(py, &params)?;
         let reader = stream::import(data)?;
-        let threads = threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let threads =
+            threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let results = py.allow_threads(|| evaluate::evaluate_all(&policy, reader, threads));
         evaluate::select(results?, fields.as_deref())
     }
@@ -189,16 +194,25 @@ impl Policy {
     ) -> PyResult<ResultStream> {
         let policy = self.bind(py, &Params::new())?;
         let batches = evaluate::read(py, data)?;
-        let results = py.allow_threads(|| evaluate::records(&policy, &batches, position, allotments));
+        let results =
+            py.allow_threads(|| evaluate::records(&policy, &batches, position, allotments));
         Ok(evaluate::results_stream(evaluate::to_py(results)?))
     }
 
     /// Spark's candidate step: the candidates of the records of `data`.
-    fn _candidates(&self, py: Python<'_>, data: &Bound<'_, PyAny>, position: &str) -> PyResult<ResultStream> {
+    fn _candidates(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        position: &str,
+    ) -> PyResult<ResultStream> {
         let policy = self.bind(py, &Params::new())?;
         let batches = evaluate::read(py, data)?;
         let out = py.allow_threads(|| evaluate::candidates(&policy, &batches, position));
-        Ok(evaluate::stream_of(transport::candidates_schema(), evaluate::to_py(out)?))
+        Ok(evaluate::stream_of(
+            transport::candidates_schema(),
+            evaluate::to_py(out)?,
+        ))
     }
 
     /// Spark's allocation step: the allotments of the candidates in `data`.
@@ -206,11 +220,18 @@ impl Policy {
         let policy = self.bind(py, &Params::new())?;
         let batches = evaluate::read(py, data)?;
         let out = py.allow_threads(|| evaluate::allotments(&policy, &batches));
-        Ok(evaluate::stream_of(transport::allotments_schema(), vec![evaluate::to_py(out)?]))
+        Ok(evaluate::stream_of(
+            transport::allotments_schema(),
+            vec![evaluate::to_py(out)?],
+        ))
     }
 
     fn __repr__(&self) -> String {
-        format!("<clearance.Policy {:?} from {:?}>", self.name(), self.source.name)
+        format!(
+            "<clearance.Policy {:?} from {:?}>",
+            self.name(),
+            self.source.name
+        )
     }
 }
 

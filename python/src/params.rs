@@ -31,7 +31,12 @@ pub fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<Params> {
 /// The text of one value, as `--set` would be given it.
 fn literal(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     if value.is_instance_of::<PyBool>() {
-        return Ok(if value.extract::<bool>()? { "true" } else { "false" }.into());
+        return Ok(if value.extract::<bool>()? {
+            "true"
+        } else {
+            "false"
+        }
+        .into());
     }
     if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyString>() {
         return value.str()?.extract();
