@@ -60,8 +60,11 @@ fn write_ipc_stream(path: &Path, batch: &RecordBatch) {
     let file = std::fs::File::create(path).unwrap();
     let mut w = StreamWriter::try_new(file, &batch.schema()).unwrap();
     w.write(&batch.slice(0, batch.num_rows() / 2)).unwrap();
-    w.write(&batch.slice(batch.num_rows() / 2, batch.num_rows() - batch.num_rows() / 2))
-        .unwrap();
+    w.write(&batch.slice(
+        batch.num_rows() / 2,
+        batch.num_rows() - batch.num_rows() / 2,
+    ))
+    .unwrap();
     w.finish().unwrap();
 }
 
@@ -107,7 +110,9 @@ fn convert(policy: &Policy, ndjson: &str) -> Converted {
             dropped += 1;
             continue;
         };
-        let ok = fields.iter().all(|f| map.get(&f.name).is_none_or(|v| fits(&f.ty, v.get())));
+        let ok = fields
+            .iter()
+            .all(|f| map.get(&f.name).is_none_or(|v| fits(&f.ty, v.get())));
         if ok {
             records.push((line.to_string(), map));
         } else {
@@ -115,7 +120,9 @@ fn convert(policy: &Policy, ndjson: &str) -> Converted {
         }
     }
     let raw = |r: &HashMap<String, Box<RawValue>>, name: &str| {
-        r.get(name).map(|v| v.get().to_string()).filter(|v| v != "null")
+        r.get(name)
+            .map(|v| v.get().to_string())
+            .filter(|v| v != "null")
     };
     let text = |v: &str| serde_json::from_str::<String>(v).unwrap();
     let mut columns: Vec<(String, ArrayRef)> = Vec::new();
@@ -123,15 +130,26 @@ fn convert(policy: &Policy, ndjson: &str) -> Converted {
         let values: Vec<Option<String>> = records.iter().map(|(_, r)| raw(r, &f.name)).collect();
         let array: ArrayRef = match &f.ty {
             Type::Bool => Arc::new(BooleanArray::from(
-                values.iter().map(|v| v.as_ref().map(|v| v == "true")).collect::<Vec<_>>(),
+                values
+                    .iter()
+                    .map(|v| v.as_ref().map(|v| v == "true"))
+                    .collect::<Vec<_>>(),
             )),
             Type::Int => Arc::new(Int64Array::from(
-                values.iter().map(|v| v.as_ref().map(|v| v.parse().unwrap())).collect::<Vec<_>>(),
+                values
+                    .iter()
+                    .map(|v| v.as_ref().map(|v| v.parse().unwrap()))
+                    .collect::<Vec<_>>(),
             )),
             Type::Decimal | Type::Percent
                 if values.iter().flatten().all(|v| !v.starts_with('"')) =>
             {
-                let scale = values.iter().flatten().map(|v| scale_of(v)).max().unwrap_or(0);
+                let scale = values
+                    .iter()
+                    .flatten()
+                    .map(|v| scale_of(v))
+                    .max()
+                    .unwrap_or(0);
                 for (line, r) in records.iter_mut() {
                     if let Some(v) = raw(r, &f.name) {
                         let mut d = parse_number(&v).unwrap();
@@ -168,7 +186,10 @@ fn convert(policy: &Policy, ndjson: &str) -> Converted {
                     .collect::<Vec<_>>(),
             )),
             Type::Text => Arc::new(StringArray::from(
-                values.iter().map(|v| v.as_ref().map(|v| text(v))).collect::<Vec<_>>(),
+                values
+                    .iter()
+                    .map(|v| v.as_ref().map(|v| text(v)))
+                    .collect::<Vec<_>>(),
             )),
             Type::Enum(_) => Arc::new(
                 values
@@ -184,7 +205,10 @@ fn convert(policy: &Policy, ndjson: &str) -> Converted {
                     values.iter().map(|v| v.as_ref().map(|v| text(v))).collect();
                 let parsed: Vec<Option<Option<i32>>> = dates
                     .iter()
-                    .map(|d| d.as_ref().map(|d| clearance::value::parse_date(d).map(days)))
+                    .map(|d| {
+                        d.as_ref()
+                            .map(|d| clearance::value::parse_date(d).map(days))
+                    })
                     .collect();
                 if parsed.iter().flatten().all(Option::is_some) {
                     Arc::new(Date32Array::from(
@@ -281,7 +305,10 @@ fn every_sample_as_parquet_and_ipc_decides_as_its_ndjson() {
         let (code, expected, _) = eval(&path, &ndjson, &args);
         assert!(code <= 1, "{name}");
         let expected = without_lines(&expected);
-        assert!(expected.iter().any(|r| r["decision"] == "error"), "{name}: bad data kept");
+        assert!(
+            expected.iter().any(|r| r["decision"] == "error"),
+            "{name}: bad data kept"
+        );
 
         let parquet = dir.path().join(format!("{name}.parquet"));
         write_parquet(&parquet, &c.batch, Compression::SNAPPY);
@@ -310,11 +337,23 @@ fn the_format_comes_from_the_first_bytes_or_the_flag() {
     // standard input, with the flag
     let bytes = std::fs::read(&odd).unwrap();
     let out = common::clearance()
-        .args(["eval", &path, "--data", "-", "--data-format", "parquet", "--format", "ndjson"])
+        .args([
+            "eval",
+            &path,
+            "--data",
+            "-",
+            "--data-format",
+            "parquet",
+            "--format",
+            "ndjson",
+        ])
         .write_stdin(bytes)
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), c.batch.num_rows());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        c.batch.num_rows()
+    );
     // a file named .parquet that is not
     let fake = dir.path().join("fake.parquet");
     std::fs::write(&fake, "{\"id\": 1}\n").unwrap();
@@ -322,7 +361,16 @@ fn the_format_comes_from_the_first_bytes_or_the_flag() {
     assert_eq!(code, 2);
     assert!(err.contains("Parquet"), "{err}");
     // explain reads no Parquet, and says so
-    let (code, _, err) = run(&["explain", &path, "--data", odd.to_str().unwrap(), "--data-format", "parquet", "--record", "DQ-0001"]);
+    let (code, _, err) = run(&[
+        "explain",
+        &path,
+        "--data",
+        odd.to_str().unwrap(),
+        "--data-format",
+        "parquet",
+        "--record",
+        "DQ-0001",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("only `eval` reads"), "{err}");
 }
@@ -350,7 +398,11 @@ fn one_thread_and_two_give_identical_output() {
         args[3] = "2";
         let (_, two, _) = eval(&path, &file, &args);
         assert_eq!(one.lines().count(), 12 * c.batch.num_rows());
-        assert!(one.lines().last().unwrap().contains(&format!("\"position\":{}", 12 * c.batch.num_rows())));
+        assert!(one
+            .lines()
+            .last()
+            .unwrap()
+            .contains(&format!("\"position\":{}", 12 * c.batch.num_rows())));
         assert_eq!(one, two, "{name}");
     }
 }

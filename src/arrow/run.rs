@@ -18,8 +18,8 @@ use super::ArrowInputError;
 use crate::eval::{Allocator, Candidate, Policy};
 use crate::explain::explain_row;
 use crate::outcome::Outcome;
-use crate::value::Value;
 use crate::run::{Parallel, RecordResult, Summary};
+use crate::value::Value;
 
 /// Rows per slice handed to a worker (a batch is cut without copying).
 const CHUNK: usize = 1024;
