@@ -97,7 +97,8 @@ def main() -> None:
     print(f"{'':44} {'seconds':>8} {'CLI':>8} {'ratio':>6}")
     for name, t, base in rows:
         ratio = f"{t / base:6.2f}" if base else ""
-        print(f"{name:44} {t:8.2f} {base or 0:8.2f} {ratio}")
+        cli = f"{base:8.2f}" if base else " " * 8
+        print(f"{name:44} {t:8.2f} {cli} {ratio}")
 
 
 def spark_rows(args, data, tmp):
