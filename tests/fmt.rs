@@ -181,7 +181,7 @@ fn rule(i: usize) -> impl Strategy<Value = String> {
             } else {
                 String::new()
             };
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 format!("rule r{i}:{s1}require {e} before import H200{b}")
             } else {
                 format!("rule r{i}:{s1}{verdict} import when {e}{b}")
