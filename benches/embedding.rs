@@ -10,7 +10,9 @@
 //! rules) and `text_round_trip` (the value written as JSON text, then the text decoder: the
 //! only way before `decode_value`).
 //!
-//! The batch generator is a copy of the one in benches/throughput.rs (NDJSON only).
+//! The batch and the policy are those of the other benchmarks (`benches/common`).
+
+mod common;
 
 use std::hint::black_box;
 
@@ -19,75 +21,6 @@ use serde_json::Value as Json;
 
 use clearance::internals::eval::FiredSet;
 use clearance::outcome::Decision;
-use clearance::Policy;
-
-// ---------------------------------------------------------------- the batch
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-}
-
-/// `n` records as NDJSON, those of benches/throughput.rs.
-fn batch(n: usize) -> String {
-    let mut rng = Rng(2026);
-    let mut ndjson = String::with_capacity(n * 260);
-    let firms = [
-        "Alpha Cloud",
-        "Beta Search",
-        "Gamma Video",
-        "Delta Robotics",
-        "Epsilon AI",
-        "Zeta Labs",
-    ];
-    for i in 0..n {
-        let firm = rng.pick(&firms);
-        let tier = rng.pick(&["tier1", "tier1", "tier2", "tier3"]);
-        let action = if rng.next() % 100 < 92 {
-            "import"
-        } else {
-            "export"
-        };
-        let item = rng.pick(&["H200", "H200", "H20", "B30A", "MI308"]);
-        let units = [2_000, 10_000, 40_000, 150_000, 250_000, 450_000][(rng.next() % 6) as usize];
-        let quota = 5 + rng.next() % 56;
-        let perf = rng.pick(&["0.8", "1.0", "2.5", "6.0"]);
-        let licence = rng.next() % 100 < 85;
-        let hold = rng.next() % 100 < 5;
-        let day = 1 + rng.next() % 28;
-        let note = if rng.next() % 100 < 30 {
-            "\"priority lane\""
-        } else {
-            "null"
-        };
-        ndjson.push_str(&format!(
-            "{{\"id\": \"H-{i:07}\", \"firm\": \"{firm}\", \"tier\": \"{tier}\", \"action\": \"{action}\", \"item\": \"{item}\", \"units\": {units}, \"domestic_quota\": \"{quota}%\", \"relative_perf\": {perf}, \"us_license\": {licence}, \"customs_hold\": {hold}, \"applied_on\": \"2026-01-{day:02}\", \"note\": {note}}}\n"
-        ));
-    }
-    ndjson
-}
-
-/// `benches/h200_per_record.policy`: the 8 per-record rules of the H200 policy.
-fn policy() -> Policy {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/benches/h200_per_record.policy"
-    ))
-    .unwrap();
-    let p = clearance::compile(&text).unwrap();
-    assert_eq!(p.rules.len(), 8);
-    p
-}
 
 // ---------------------------------------------------------------- the baseline
 
@@ -214,11 +147,12 @@ fn benches(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let values: Vec<Json> = batch(n)
+    let values: Vec<Json> = common::batch(n)
+        .0
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let policy = policy();
+    let policy = common::policy();
     let program = policy.program();
 
     // All three agree on every decision.

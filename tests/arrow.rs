@@ -630,6 +630,14 @@ fn strings_of_every_layout_and_dictionaries_feed_text_and_enums() {
         ])),
     ));
     assert_eq!(column(&rows, 0), ["a long identifier of a record", "b"]);
+    // All null, dictionary-encoded with an empty dictionary (as pyarrow's
+    // `dictionary_encode` of nulls gives): missing values, not a panic.
+    let empty: DictionaryArray<Int32Type> = vec![None::<&str>, None].into_iter().collect();
+    assert_eq!(empty.values().len(), 0);
+    assert_eq!(
+        column(&decoded(with(base(2), "note", Arc::new(empty))), 7),
+        ["-", "-"]
+    );
     let dict_ids: DictionaryArray<Int32Type> = vec!["x", "x"].into_iter().collect();
     assert_eq!(
         column(&decoded(with(base(2), "id", Arc::new(dict_ids))), 0),

@@ -205,6 +205,25 @@ fn a_bad_record_is_labelled_by_its_id_whatever_its_other_fields_hold() {
     assert_eq!(policy.evaluate_values(&[record]).results[0].record, "A-1");
 }
 
+#[test]
+fn a_bad_record_with_an_int_id_is_labelled_by_it_in_every_format() {
+    // An `id: int` once labelled a bad NDJSON record `#1` (only a JSON string was read),
+    // while CSV and Arrow data labelled it by its id.
+    let policy = compile("policy \"p\"\nschema { id: int, day: date }\n").unwrap();
+    let record = json!({"id": 7, "day": "soon"});
+    let text = format!("{record}\n");
+    let ndjson = evaluate_all(&policy, DataFormat::Ndjson, text.as_bytes()).unwrap();
+    let csv = "id,day\n7,soon\n";
+    let csv = evaluate_all(&policy, DataFormat::Csv(Default::default()), csv.as_bytes()).unwrap();
+    let nested = format!("{}\n", json!({"id": 7, "day": "soon", "extra": {"x": 1}}));
+    let nested = evaluate_all(&policy, DataFormat::Ndjson, nested.as_bytes()).unwrap();
+    for report in [&ndjson, &csv, &nested] {
+        assert_eq!(report.results[0].outcome.errors.len(), 1);
+        assert_eq!(report.results[0].record, "7");
+    }
+    assert_eq!(policy.evaluate_values(&[record]).results[0].record, "7");
+}
+
 // ---------------------------------------------------------------- random records
 
 const SCHEMA: &str = r#"policy "p"

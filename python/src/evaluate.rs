@@ -13,7 +13,7 @@ use crate::engine::{evaluate, Input};
 use crate::stream::ResultStream;
 use crate::transport;
 use clearance::arrow::{
-    check_schema, decode_batch, evaluate_batches, results_schema, ResultsBuilder,
+    check_schema, decode_batch_with_ids, evaluate_batches, results_schema, ResultsBuilder,
 };
 
 fn arrow_err(e: ArrowError) -> PyErr {
@@ -114,35 +114,14 @@ fn decode(
             .unwrap_or_default();
         ArrowError::SchemaError(format!("{e}{help}"))
     })?;
-    let ids = policy
-        .schema
-        .id
-        .and_then(|slot| layout.column_of(slot))
-        .map(|i| arrow_cast_text(batch.column(i).as_ref()));
-    Ok(decode_batch(policy, &layout, batch)
+    Ok(decode_batch_with_ids(policy, &layout, batch)
         .into_iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let label = match (&row, &ids) {
-                (Err(_), Some(Some(ids))) => ids.get(i).cloned().flatten(),
-                _ => None,
-            };
+        .map(|(id, row)| {
+            // Only a bad record needs its label from here; a good one is labelled from its row.
+            let label = if row.is_err() { id } else { None };
             (row, label)
         })
         .collect())
-}
-
-/// The values of a text column, if it is one.
-fn arrow_cast_text(column: &dyn Array) -> Option<Vec<Option<String>>> {
-    use arrow_array::cast::AsArray;
-    let collect =
-        |it: &mut dyn Iterator<Item = Option<&str>>| it.map(|v| v.map(str::to_string)).collect();
-    match column.data_type() {
-        arrow_schema::DataType::Utf8 => Some(collect(&mut column.as_string::<i32>().iter())),
-        arrow_schema::DataType::LargeUtf8 => Some(collect(&mut column.as_string::<i64>().iter())),
-        arrow_schema::DataType::Utf8View => Some(collect(&mut column.as_string_view().iter())),
-        _ => None,
-    }
 }
 
 /// The results of the records of `batches` at the positions of their `position` column,

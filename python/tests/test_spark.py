@@ -134,3 +134,15 @@ def test_a_bad_policy_or_param_fails_on_the_driver(spark):
     with pytest.raises(clearance.PolicyError, match="no param `cap`"):
         clearance.spark.evaluate(df, "policy \"p\"\nschema { n: int }\nrule r: deny when n > 1\n",
                                  params={"cap": 1})
+
+
+def test_a_bad_record_is_labelled_by_its_id_of_any_type_as_evaluate_labels_it(spark):
+    # `share` comes as text, so each value is read on its own: the bad record keeps its
+    # int `id` as its label, on Spark as in `Policy.evaluate`.
+    text = "policy \"p\"\nschema {\n  id: int\n  share: percent\n}\nrule big: deny when share > 10%\n"
+    table = pa.table({"id": pa.array([7, 8], pa.int64()), "share": pa.array(["x", "12%"])})
+    want = clearance.compile(text).evaluate(table)
+    got = spark_table(clearance.spark.evaluate(spark.createDataFrame(table.to_pandas()), text))
+    assert want.column("record").to_pylist() == ["7", "8"]
+    assert got.column("record").to_pylist() == ["7", "8"]
+    assert got.column("decision").to_pylist() == want.column("decision").to_pylist()

@@ -49,6 +49,27 @@ pub fn decode_batch(
         .collect()
 }
 
+/// A record's row, or every problem of the record.
+pub type DecodedRow = Result<Vec<Value>, Vec<RecordError>>;
+
+/// Like [`decode_batch`], each record with its `id` as a label (as
+/// [`evaluate_batches`](super::evaluate_batches) labels it), also when its other fields
+/// could not be decoded; `None` when it has no `id` (it is then labelled `#position`).
+pub fn decode_batch_with_ids(
+    policy: &Policy,
+    layout: &ArrowLayout,
+    batch: &RecordBatch,
+) -> Vec<(Option<String>, DecodedRow)> {
+    let mut decoded = decode(&policy.schema, layout, batch);
+    (0..batch.num_rows())
+        .map(|i| {
+            let label = policy.label(&decoded.rows[i], 0);
+            let id = (label != "#0").then_some(label);
+            (id, decoded.take(&policy.schema, i))
+        })
+        .collect()
+}
+
 /// The rows and errors of a batch, before the check of required fields.
 pub(crate) fn decode(schema: &Schema, layout: &ArrowLayout, batch: &RecordBatch) -> Decoded {
     let n = batch.num_rows();
@@ -174,7 +195,11 @@ impl<'a> Column<'a> {
             Kind::Decimals(d, target) => decimal_value(d, i, *target),
             Kind::Floats(f, target) => float_value(f, i, *target),
             Kind::Strings(s, ty, enums) => string_value(s.value(i), ty, enums),
-            Kind::Dictionary(keys, values) => values[keys[i]].clone(),
+            Kind::Dictionary(keys, values) => keys
+                .get(i)
+                .and_then(|k| values.get(*k))
+                .cloned()
+                .unwrap_or_else(|| Err("the dictionary has no value for this row".into())),
             Kind::Date32(days) => date_of_days(i64::from(days[i])),
             Kind::Date64(ms) => date_of_days(ms[i].div_euclid(86_400_000)),
             Kind::List(elements, offsets) => {
@@ -270,6 +295,10 @@ fn dictionary<'a>(array: &'a ArrayRef, ty: &'a Type, enums: &'a [EnumType]) -> K
         return Kind::Unsupported;
     };
     let values = dict.values();
+    if values.is_empty() {
+        // Every key is null (`normalized_keys` panics on an empty dictionary).
+        return Kind::Dictionary(Vec::new(), Vec::new());
+    }
     let column = Column::new(values, ty, enums);
     let decoded = (0..values.len()).map(|i| column.get(i)).collect();
     Kind::Dictionary(dict.normalized_keys(), decoded)

@@ -40,7 +40,7 @@ pub use arrow_ipc;
 pub use arrow_schema;
 pub use parquet;
 
-pub use decode::decode_batch;
+pub use decode::{decode_batch, decode_batch_with_ids, DecodedRow};
 pub use files::{read_batches, ArrowFormat, BatchReader, ParquetResultsWriter};
 pub use results::{results_schema, ResultsBuilder};
 pub use run::{evaluate_batches, evaluate_batches_parallel};

@@ -195,7 +195,13 @@ impl Raw<'_> {
                     return json_value_id(schema, &record);
                 }
                 let (_, start, end) = ranges.iter().rev().find(|r| r.0 == slot)?;
-                serde_json::from_str::<String>(&text[*start..*end]).ok()
+                let value = &text[*start..*end];
+                // A string, or a number as written (an `id: int`), as CSV and Arrow label it.
+                serde_json::from_str::<String>(value).ok().or_else(|| {
+                    serde_json::from_str::<serde_json::Number>(value)
+                        .ok()
+                        .map(|_| value.trim().to_string())
+                })
             }
             Raw::Csv(record, layout) => {
                 let column = layout.column_of(slot)?;

@@ -54,10 +54,12 @@ pub fn decode_json_value(schema: &Schema, record: &Json) -> Row {
 /// could not be decoded.
 pub fn json_value_id(schema: &Schema, record: &Json) -> Option<String> {
     let slot = schema.id?;
-    record
-        .get(&schema.fields[slot].name)?
-        .as_str()
-        .map(str::to_string)
+    match record.get(&schema.fields[slot].name)? {
+        Json::String(s) => Some(s.clone()),
+        // A number as written (an `id: int`), as the text decoder labels it.
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// One field's value: decoded directly when it is of the field's type, else by the text
