@@ -160,8 +160,8 @@ pub fn evaluate_with<R: BufRead>(
     let mut summary = Summary::default();
     read_raw(&policy.schema, format, input, &mut |r| {
         let e = evaluate_one(policy, &r.raw, r.position, r.line, explain_source);
-        summary.add(&e.result);
-        each(e.result);
+        summary.add(&e);
+        each(e);
         ControlFlow::Continue(())
     })?;
     Ok(summary)
@@ -239,49 +239,6 @@ pub fn evaluate_source<T: Send>(
 /// Records per chunk handed to a worker.
 const CHUNK: usize = 1024;
 
-enum Owned {
-    Json(usize, usize),
-    Csv(::csv::ByteRecord),
-    Bad(crate::outcome::RecordError),
-}
-
-/// A run of raw records, owned, for a worker.
-#[derive(Default)]
-struct Chunk {
-    bytes: Vec<u8>,
-    layout: Option<crate::data::CsvLayout>,
-    items: Vec<(usize, Option<usize>, Owned)>,
-}
-
-/// One record decoded and evaluated.
-struct Evaluated {
-    result: RecordResult,
-}
-
-fn evaluate_chunk(
-    policy: &Policy,
-    chunk: &Chunk,
-    first: usize,
-    explain: Option<&str>,
-) -> Vec<Evaluated> {
-    let _ = first;
-    chunk
-        .items
-        .iter()
-        .map(|(position, line, owned)| {
-            let raw = match owned {
-                Owned::Json(a, b) => crate::data::Raw::Json(&chunk.bytes[*a..*b]),
-                Owned::Csv(record) => crate::data::Raw::Csv(
-                    record,
-                    chunk.layout.as_ref().expect("a CSV chunk has its layout"),
-                ),
-                Owned::Bad(e) => crate::data::Raw::Bad(e.clone()),
-            };
-            evaluate_one(policy, &raw, *position, *line, explain)
-        })
-        .collect()
-}
-
 /// Decodes and evaluates one record (of a policy without `limit` rules).
 fn evaluate_one(
     policy: &Policy,
@@ -289,32 +246,28 @@ fn evaluate_one(
     position: usize,
     line: Option<usize>,
     explain: Option<&str>,
-) -> Evaluated {
+) -> RecordResult {
     match raw.decode(&policy.schema) {
         Ok(row) => {
             let record = policy.label(&row, position);
             let outcome = policy.evaluate_row(&row);
             let explain = explain.map(|src| explain_row(policy, src, &row, &outcome));
-            Evaluated {
-                result: RecordResult {
-                    record,
-                    position,
-                    line,
-                    outcome,
-                    explain,
-                },
-            }
-        }
-        Err(e) => Evaluated {
-            result: RecordResult {
-                record: raw
-                    .id(&policy.schema)
-                    .unwrap_or_else(|| format!("#{position}")),
+            RecordResult {
+                record,
                 position,
                 line,
-                outcome: Outcome::data_errors(e),
-                explain: None,
-            },
+                outcome,
+                explain,
+            }
+        }
+        Err(e) => RecordResult {
+            record: raw
+                .id(&policy.schema)
+                .unwrap_or_else(|| format!("#{position}")),
+            position,
+            line,
+            outcome: Outcome::data_errors(e),
+            explain: None,
         },
     }
 }
@@ -337,15 +290,6 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
     render: &(dyn Fn(Vec<RecordResult>) -> T + Sync),
     sink: &mut dyn FnMut(T, &Summary) -> ControlFlow<()>,
 ) -> Result<Summary, InputError> {
-    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-    use std::sync::mpsc::sync_channel;
-    use std::sync::Mutex;
-
-    /// What a worker hands back for one chunk.
-    enum Done<T> {
-        Rendered(T, Summary),
-    }
-
     if policy.has_limits() {
         let input = two_pass::First::Reader(input);
         let progress = &mut |_, _| {};
@@ -353,111 +297,25 @@ pub fn evaluate_parallel<R: BufRead + Send, T: Send>(
             policy, format, input, options, progress, render, sink,
         );
     }
-    let threads = options.threads.max(1);
+    // Workers decode, evaluate and render their chunk; this thread puts the chunks back
+    // in order (`pipeline`), so no step waits for a whole batch.
+    let work = |batch: &pipeline::Batch, _first: usize| {
+        let results: Vec<RecordResult> = batch
+            .records()
+            .map(|r| evaluate_one(policy, &r.raw, r.position, r.line, options.explain_source))
+            .collect();
+        let mut part = Summary::default();
+        results.iter().for_each(|r| part.add(r));
+        (render(results), part)
+    };
     let mut summary = Summary::default();
-    // Set when `sink` breaks: the reader stops reading and the workers drain the
-    // chunks already read without evaluating them, so every thread ends soon.
-    let stop = AtomicBool::new(false);
-
-    // reader → workers → this thread, which puts the chunks back in order. No step
-    // waits for a whole batch, and at most a few chunks per worker are in flight.
-    let (chunk_tx, chunk_rx) = sync_channel::<(usize, usize, Chunk)>(threads * 2);
-    let (done_tx, done_rx) = sync_channel::<(usize, Done<T>)>(threads * 2);
-    let chunk_rx = Mutex::new(chunk_rx);
-    let read = std::thread::scope(|scope| {
-        let stop = &stop;
-        let reader = scope.spawn(move || {
-            let mut current = Chunk::default();
-            let (mut seq, mut first, mut count) = (0usize, 0usize, 0usize);
-            let result = read_raw(&policy.schema, format, input, &mut |r| {
-                if stop.load(Relaxed) {
-                    return ControlFlow::Break(());
-                }
-                let owned = match r.raw {
-                    crate::data::Raw::Json(bytes) => {
-                        let start = current.bytes.len();
-                        current.bytes.extend_from_slice(bytes);
-                        Owned::Json(start, current.bytes.len())
-                    }
-                    crate::data::Raw::Csv(record, layout) => {
-                        if current.layout.is_none() {
-                            current.layout = Some(layout.clone());
-                        }
-                        Owned::Csv(record.clone())
-                    }
-                    crate::data::Raw::Bad(e) => Owned::Bad(e),
-                };
-                current.items.push((r.position, r.line, owned));
-                count += 1;
-                if current.items.len() == CHUNK {
-                    let chunk = std::mem::take(&mut current);
-                    // A closed channel means the workers are gone: nothing more to do.
-                    if chunk_tx.send((seq, first, chunk)).is_err() {
-                        return ControlFlow::Break(());
-                    }
-                    (seq, first) = (seq + 1, count);
-                }
-                ControlFlow::Continue(())
-            });
-            if !current.items.is_empty() && !stop.load(Relaxed) {
-                let _ = chunk_tx.send((seq, first, current));
-            }
-            result
-        });
-        for _ in 0..threads {
-            let (chunk_rx, done_tx) = (&chunk_rx, done_tx.clone());
-            scope.spawn(move || loop {
-                let next = chunk_rx.lock().map(|rx| rx.recv());
-                let Ok(Ok((seq, first, chunk))) = next else {
-                    break;
-                };
-                if stop.load(Relaxed) {
-                    continue;
-                }
-                let evaluated = evaluate_chunk(policy, &chunk, first, options.explain_source);
-                let results: Vec<RecordResult> = evaluated.into_iter().map(|e| e.result).collect();
-                let mut part = Summary::default();
-                results.iter().for_each(|r| part.add(r));
-                let done = Done::Rendered(render(results), part);
-                if done_tx.send((seq, done)).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(done_tx);
-
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut next = 0usize;
-        for (seq, done) in done_rx {
-            if stop.load(Relaxed) {
-                continue; // draining: the threads end once the reader has stopped
-            }
-            waiting.insert(seq, done);
-            while let Some(done) = waiting.remove(&next) {
-                next += 1;
-                match done {
-                    Done::Rendered(output, part) => {
-                        summary.merge(&part);
-                        if sink(output, &summary).is_break() {
-                            stop.store(true, Relaxed);
-                            waiting.clear();
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        reader.join().unwrap_or_else(|_| {
-            Err(InputError::new(
-                "the data reader stopped unexpectedly",
-                None,
-            ))
-        })
-    });
-    if stop.into_inner() {
-        return Ok(summary);
-    }
-    read?;
-
+    // A stopped run returns the summary of what `sink` got, whatever the reader met.
+    pipeline::pipeline(policy, format, input, options.threads, &work, &mut |(
+        out,
+        part,
+    )| {
+        summary.merge(&part);
+        sink(out, &summary)
+    })?;
     Ok(summary)
 }

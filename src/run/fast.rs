@@ -147,12 +147,12 @@ impl<'p> Fast<'p> {
                 out.truncate(start);
             }
         }
-        let e = evaluate_one(self.policy, raw, position, line, None);
-        summary.add(&e.result);
+        let result = evaluate_one(self.policy, raw, position, line, None);
+        summary.add(&result);
         match self.rendering {
-            Rendering::Ndjson => super::render::write_ndjson(out, &e.result, self.fields),
+            Rendering::Ndjson => super::render::write_ndjson(out, &result, self.fields),
             Rendering::Csv { raw } => {
-                super::render::write_csv(out, &e.result, self.fields, raw, false, &mut w.cell)
+                super::render::write_csv(out, &result, self.fields, raw, false, &mut w.cell)
             }
         }
     }

@@ -1,5 +1,5 @@
-//! reader → workers → this thread: the chunked parallel reading that both passes of a
-//! run with `limit` rules use. A reader thread cuts the input into chunks of raw
+//! reader → workers → this thread: the chunked parallel reading of `evaluate_parallel`
+//! and of both passes of a run with `limit` rules. A reader thread cuts the input into chunks of raw
 //! records, workers run `work` on each, and the calling thread gets the results in
 //! input order. At most a few chunks per worker are in flight.
 
