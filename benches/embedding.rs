@@ -21,30 +21,9 @@ use serde_json::Value as Json;
 
 use clearance::internals::eval::FiredSet;
 use clearance::outcome::Decision;
+use common::{rules_of, Action, Inputs, Item, Tier};
 
 // ---------------------------------------------------------------- the baseline
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tier {
-    Tier1,
-    Tier2,
-    Tier3,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Import,
-    Export,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::upper_case_acronyms)]
-enum Item {
-    H200,
-    H20,
-    B30A,
-    MI308,
-}
 
 /// The record as a plain Rust program would hold it.
 #[allow(dead_code)]
@@ -63,43 +42,20 @@ struct Application {
     note: Option<String>,
 }
 
-/// The 8 rules by hand: the decision (0 allow, 1 deny, 2 waitlist) and the fired rules.
+/// The 8 rules by hand (`common::rules_of`): the decision (0 allow, 1 deny, 2 waitlist)
+/// and the fired rules.
 #[inline(never)]
 fn rules(a: &Application) -> (u8, u16) {
-    let import = a.action == Action::Import;
-    let mut fired = 0u16;
-    if import && a.item == Item::H200 && a.domestic_quota < 30.0 {
-        fired |= 1;
-    }
-    if import && a.relative_perf > 1.0 && !a.us_license {
-        fired |= 2;
-    }
-    if import && a.customs_hold {
-        fired |= 4;
-    }
-    if import && a.item == Item::H200 && a.tier != Tier::Tier1 {
-        fired |= 8;
-    }
-    if import && a.units > 400_000 {
-        fired |= 16;
-    }
-    if import && a.units > 200_000 && a.domestic_quota < 50.0 {
-        fired |= 32;
-    }
-    if import && a.item == Item::B30A && a.domestic_quota < 20.0 {
-        fired |= 64;
-    }
-    if a.action == Action::Export {
-        fired |= 128;
-    }
-    let decision = if fired & (1 | 2 | 4 | 16 | 64 | 128) != 0 {
-        1
-    } else if fired & 8 != 0 {
-        2
-    } else {
-        0
-    };
-    (decision, fired)
+    rules_of(Inputs {
+        action: a.action,
+        item: a.item,
+        tier: a.tier,
+        units: a.units,
+        domestic_quota: a.domestic_quota,
+        relative_perf: a.relative_perf,
+        us_license: a.us_license,
+        customs_hold: a.customs_hold,
+    })
 }
 
 /// The hand-written converter: what a program holding the value would write.
